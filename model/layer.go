@@ -1,0 +1,88 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// Shape is a feature-map shape: C maps of H×W units. A vector is C×1×1.
+type Shape struct{ C, H, W int }
+
+// Size is the number of units.
+func (s Shape) Size() int { return s.C * s.H * s.W }
+
+func (s Shape) String() string {
+	if s.H == 1 && s.W == 1 {
+		return fmt.Sprint(s.C)
+	}
+	return fmt.Sprintf("%d×%d×%d", s.C, s.H, s.W)
+}
+
+// Tensor names a parameter tensor of a layer: Len free parameters starting
+// at Offset within the layer's parameter slice. Shape is the PyTorch layout
+// (Linear [out,in], Conv2d [out,in,kh,kw]) of the tensor once expanded to
+// dense; for a convolution with a connection table the free parameters are
+// fewer than the dense tensor's entries.
+type Tensor struct {
+	Name   string
+	Offset int
+	Len    int
+	Shape  []int
+}
+
+// Buf holds what a layer reads and writes for a chunk of N samples. Slices
+// are laid out sample after sample, each sample in the layer's Shape order
+// (maps, rows, columns). DX and D2X are nil for the first layer.
+type Buf struct {
+	N int
+
+	X, A, Y  []float64 // input, pre-activation a_i, output x_i = f(a_i)
+	DY, DX   []float64 // ∂E/∂Y (given), ∂E/∂X (written by Backward)
+	D2Y, D2X []float64 // diagonal ∂²E/∂Y² (given), ∂²E/∂X² (written by Backward2)
+	DA, D2A  []float64 // ∂E/∂A and ∂²E/∂A² (written)
+
+	P []float64 // the layer's parameters
+	G []float64 // gradient accumulator: Backward adds ∂E/∂P summed over the chunk
+	H []float64 // Hessian-diagonal accumulator: Backward2 adds h_kk summed over the chunk
+
+	S []float64 // layer scratch, ScratchLen(N) long
+	I []int32   // layer index scratch, IndexLen(N) long
+}
+
+// Layer is one stage of a network. Implementations keep Forward, Backward
+// and Backward2 next to each other so they can be checked by eye against
+// the paper's equations.
+//
+// Contract: Forward reads X and P and writes A and Y. Backward reads X, A, Y,
+// DY and P, writes DA and DX (when DX is not nil) and adds to G. Backward2
+// reads X, A, Y, DY, D2Y and P, writes D2A and D2X (when not nil) and adds
+// to H. None of them writes P, and none keeps state between calls other than
+// what is in the Buf.
+type Layer interface {
+	Name() string
+	Describe() string
+	InShape() Shape
+	OutShape() Shape
+	Act() Act
+
+	// NumParams is the number of free parameters (a shared kernel weight
+	// counts once).
+	NumParams() int
+	// Tensors lists the parameter tensors, covering [0, NumParams()).
+	Tensors() []Tensor
+	// Connections is the number of multiply-accumulates with a parameter
+	// per sample, bias connections included.
+	Connections() int
+	// ConnectionsPerParam adds to c[k] the number of connections that
+	// parameter k is used in, per sample; the sum is Connections().
+	ConnectionsPerParam(c []float64)
+	// Init draws the initial parameters.
+	Init(p []float64, rng *rand.Rand)
+
+	ScratchLen(n int) int
+	IndexLen(n int) int
+
+	Forward(b *Buf)
+	Backward(b *Buf)
+	Backward2(b *Buf, full bool)
+}

@@ -1,0 +1,82 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// MaxPool is 2×2 max pooling with stride 2. It has no parameters; Backward
+// and Backward2 route derivatives to the input that won (the layer is
+// locally linear, so the diagonal pass is exact through it).
+type MaxPool struct {
+	name    string
+	in, out Shape
+}
+
+// NewMaxPool returns a 2×2, stride-2 max pooling layer (H and W even).
+func NewMaxPool(name string, in Shape) *MaxPool {
+	if in.H%2 != 0 || in.W%2 != 0 {
+		panic(fmt.Sprintf("model: %s: odd input %v", name, in))
+	}
+	return &MaxPool{name: name, in: in, out: Shape{in.C, in.H / 2, in.W / 2}}
+}
+
+func (l *MaxPool) Name() string                  { return l.name }
+func (l *MaxPool) InShape() Shape                { return l.in }
+func (l *MaxPool) OutShape() Shape               { return l.out }
+func (l *MaxPool) Act() Act                      { return Identity }
+func (l *MaxPool) Describe() string              { return "2×2 max pooling, stride 2" }
+func (l *MaxPool) NumParams() int                { return 0 }
+func (l *MaxPool) Connections() int              { return 0 }
+func (l *MaxPool) Tensors() []Tensor             { return nil }
+func (l *MaxPool) ConnectionsPerParam([]float64) {}
+func (l *MaxPool) Init([]float64, *rand.Rand)    {}
+func (l *MaxPool) ScratchLen(int) int            { return 0 }
+func (l *MaxPool) IndexLen(n int) int            { return n * l.out.Size() }
+
+func (l *MaxPool) Forward(b *Buf) {
+	w, oh, ow := l.in.W, l.out.H, l.out.W
+	for s := range b.N {
+		for m := range l.in.C {
+			ib, ob := s*l.in.Size()+m*l.in.H*w, s*l.out.Size()+m*oh*ow
+			for y := range oh {
+				for x := range ow {
+					i := ib + 2*y*w + 2*x
+					best := i
+					for _, j := range [3]int{i + 1, i + w, i + w + 1} {
+						if b.X[j] > b.X[best] {
+							best = j
+						}
+					}
+					o := ob + y*ow + x
+					b.I[o] = int32(best)
+					b.A[o] = b.X[best]
+				}
+			}
+		}
+	}
+	copy(b.Y[:b.N*l.out.Size()], b.A[:b.N*l.out.Size()])
+}
+
+func (l *MaxPool) Backward(b *Buf) {
+	n := b.N * l.out.Size()
+	copy(b.DA[:n], b.DY[:n])
+	if b.DX != nil {
+		route(b.DX[:b.N*l.in.Size()], b.DA[:n], b.I[:n])
+	}
+}
+
+func (l *MaxPool) Backward2(b *Buf, _ bool) {
+	n := b.N * l.out.Size()
+	copy(b.D2A[:n], b.D2Y[:n])
+	if b.D2X != nil {
+		route(b.D2X[:b.N*l.in.Size()], b.D2A[:n], b.I[:n])
+	}
+}
+
+func route(dx, d []float64, idx []int32) {
+	clear(dx)
+	for o, i := range idx {
+		dx[i] += d[o]
+	}
+}
