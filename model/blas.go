@@ -1,6 +1,8 @@
 package model
 
 import (
+	_ "obd/backend" // selects the BLAS implementation (build tag openblas)
+
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )

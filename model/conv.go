@@ -90,11 +90,12 @@ func (l *Conv) Init(p []float64, rng *rand.Rand) {
 	clear(p[l.nw():l.NumParams()])
 }
 
-// Scratch: col and dcol (colLen×P each), the dense kernel matrix (squared
+// Scratch, for a chunk of n samples laid side by side: col and dcol
+// (colLen × n·P each), t (out.C × n·P), the dense kernel matrix (squared
 // for Backward2, or expanded from a table) and, for a table, its gradient
-// (out.C×colLen each).
-func (l *Conv) ScratchLen(int) int {
-	s := 2*l.colLen*l.p + l.out.C*l.colLen
+// (out.C × colLen each).
+func (l *Conv) ScratchLen(n int) int {
+	s := (2*l.colLen+l.out.C)*n*l.p + l.out.C*l.colLen
 	if l.table != nil {
 		s += l.out.C * l.colLen
 	}
@@ -102,33 +103,41 @@ func (l *Conv) ScratchLen(int) int {
 }
 func (l *Conv) IndexLen(int) int { return 0 }
 
-// scratch splits b.S and returns the dense kernel matrix with each weight
-// squared when sq is set (for Backward2), and for a table the dense
-// gradient accumulator gd (zeroed), nil otherwise.
-func (l *Conv) scratch(b *Buf, sq bool) (col, dcol, wd, gd []float64) {
-	n, m := l.colLen*l.p, l.out.C*l.colLen
-	col, dcol, wd = b.S[:n], b.S[n:2*n], b.S[2*n:2*n+m]
+type convScratch struct {
+	col, dcol, t []float64 // colLen×nP, colLen×nP, out.C×nP
+	wd, gd       []float64 // dense kernels (maybe squared); dense gradient for a table, else nil
+}
+
+// scratch splits b.S and fills the dense kernel matrix, each weight squared
+// when sq is set (for Backward2). gd is zeroed.
+func (l *Conv) scratch(b *Buf, sq bool) convScratch {
+	np, m := b.N*l.p, l.out.C*l.colLen
+	s := b.S
+	c := convScratch{col: s[:l.colLen*np], dcol: s[l.colLen*np : 2*l.colLen*np]}
+	s = s[2*l.colLen*np:]
+	c.t, s = s[:l.out.C*np], s[l.out.C*np:]
+	c.wd = s[:m]
 	if l.table == nil {
 		if !sq {
-			return col, dcol, b.P[:l.nw()], nil
+			c.wd = b.P[:l.nw()]
+		} else {
+			square(c.wd, b.P[:l.nw()])
 		}
-		square(wd, b.P[:l.nw()])
-		return col, dcol, wd, nil
+		return c
 	}
-	gd = b.S[2*n+m : 2*n+2*m]
-	clear(wd)
+	c.gd = s[m : 2*m]
+	clear(c.wd)
 	for j, pr := range l.pairs {
-		dst := wd[pr[0]*l.colLen+pr[1]*l.kk:][:l.kk]
-		src := b.P[j*l.kk:][:l.kk]
-		for u, v := range src {
+		dst := c.wd[pr[0]*l.colLen+pr[1]*l.kk:][:l.kk]
+		for u, v := range b.P[j*l.kk:][:l.kk] {
 			if sq {
 				v *= v
 			}
 			dst[u] = v
 		}
 	}
-	clear(gd)
-	return col, dcol, wd, gd
+	clear(c.gd)
+	return c
 }
 
 // gather adds the free-parameter entries of the dense kernel gradient gd to g.
@@ -143,15 +152,16 @@ func (l *Conv) gather(g, gd []float64) {
 }
 
 // im2col lays out the receptive fields of one sample: row (i,u,v), column
-// (y,x) holds x[i, y+u, x+v]. With sq it stores the squares.
-func (l *Conv) im2col(x, col []float64, sq bool) {
+// (y,x) holds x[i, y+u, x+v]; rows are ld apart. With sq it stores the
+// squares.
+func (l *Conv) im2col(x, col []float64, ld int, sq bool) {
 	oh, ow, w := l.out.H, l.out.W, l.in.W
 	r := 0
 	for i := range l.in.C {
 		xi := x[i*l.in.H*w:]
 		for u := range l.k {
 			for v := range l.k {
-				dst := col[r*l.p:][:l.p]
+				dst := col[r*ld:][:l.p]
 				for y := range oh {
 					src := xi[(y+u)*w+v:][:ow]
 					d := dst[y*ow:][:ow]
@@ -169,8 +179,9 @@ func (l *Conv) im2col(x, col []float64, sq bool) {
 	}
 }
 
-// col2im sets dx to the sum, over every connection, of dcol's entries.
-func (l *Conv) col2im(dcol, dx []float64) {
+// col2im sets dx to the sum, over every connection, of dcol's entries
+// (rows ld apart).
+func (l *Conv) col2im(dcol, dx []float64, ld int) {
 	clear(dx[:l.in.Size()])
 	oh, ow, w := l.out.H, l.out.W, l.in.W
 	r := 0
@@ -178,7 +189,7 @@ func (l *Conv) col2im(dcol, dx []float64) {
 		xi := dx[i*l.in.H*w:]
 		for u := range l.k {
 			for v := range l.k {
-				src := dcol[r*l.p:][:l.p]
+				src := dcol[r*ld:][:l.p]
 				for y := range oh {
 					d := xi[(y+u)*w+v:][:ow]
 					for j, s := range src[y*ow:][:ow] {
@@ -191,18 +202,21 @@ func (l *Conv) col2im(dcol, dx []float64) {
 	}
 }
 
+// Forward: the chunk's receptive fields side by side, one matrix product
+// for all samples, then the biases.
 func (l *Conv) Forward(b *Buf) {
-	col, _, wd, _ := l.scratch(b, false)
+	c := l.scratch(b, false)
 	bias := b.P[l.nw():l.NumParams()]
-	in, out := l.in.Size(), l.out.Size()
+	in, out, np := l.in.Size(), l.out.Size(), b.N*l.p
 	for s := range b.N {
-		a := b.A[s*out:][:out]
-		l.im2col(b.X[s*in:], col, false)
-		gemm(false, false, l.out.C, l.p, l.colLen, 1, wd, l.colLen, col, l.p, 0, a, l.p)
+		l.im2col(b.X[s*in:], c.col[s*l.p:], np, false)
+	}
+	gemm(false, false, l.out.C, np, l.colLen, 1, c.wd, l.colLen, c.col, np, 0, c.t, np)
+	for s := range b.N {
 		for o := range l.out.C {
-			ao := a[o*l.p:][:l.p]
-			for j := range ao {
-				ao[j] += bias[o]
+			a, t := b.A[s*out+o*l.p:][:l.p], c.t[o*np+s*l.p:][:l.p]
+			for j, v := range t {
+				a[j] = v + bias[o]
 			}
 		}
 	}
@@ -225,28 +239,32 @@ func (l *Conv) Backward2(b *Buf, full bool) {
 // backward is shared by both passes: with sq, inputs and weights enter
 // squared, which turns the gradient pass into the diagonal second-order one.
 func (l *Conv) backward(b *Buf, da, g, dx []float64, sq bool) {
-	col, dcol, wd, gd := l.scratch(b, sq)
+	c := l.scratch(b, sq)
 	gw := g[:l.nw()]
-	if gd != nil {
-		gw = gd
+	if c.gd != nil {
+		gw = c.gd
 	}
 	gb := g[l.nw():l.NumParams()]
-	in, out := l.in.Size(), l.out.Size()
+	in, out, np := l.in.Size(), l.out.Size(), b.N*l.p
 	for s := range b.N {
-		d := da[s*out:][:out]
-		l.im2col(b.X[s*in:], col, sq)
-		gemm(false, true, l.out.C, l.colLen, l.p, 1, d, l.p, col, l.p, 1, gw, l.colLen)
+		l.im2col(b.X[s*in:], c.col[s*l.p:], np, sq)
 		for o := range l.out.C {
-			for _, v := range d[o*l.p:][:l.p] {
-				gb[o] += v
-			}
-		}
-		if dx != nil {
-			gemm(true, false, l.colLen, l.p, l.out.C, 1, wd, l.colLen, d, l.p, 0, dcol, l.p)
-			l.col2im(dcol, dx[s*in:])
+			copy(c.t[o*np+s*l.p:][:l.p], da[s*out+o*l.p:][:l.p])
 		}
 	}
-	if gd != nil {
-		l.gather(g, gd)
+	gemm(false, true, l.out.C, l.colLen, np, 1, c.t, np, c.col, np, 1, gw, l.colLen)
+	for o := range l.out.C {
+		for _, v := range c.t[o*np:][:np] {
+			gb[o] += v
+		}
+	}
+	if dx != nil {
+		gemm(true, false, l.colLen, np, l.out.C, 1, c.wd, l.colLen, c.t, np, 0, c.dcol, np)
+		for s := range b.N {
+			l.col2im(c.dcol[s*l.p:], dx[s*in:], np)
+		}
+	}
+	if c.gd != nil {
+		l.gather(g, c.gd)
 	}
 }

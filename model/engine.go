@@ -89,7 +89,7 @@ type ChunkFunc func(ws *Workspace, n int, labels []uint8, out []float64) (loss f
 // Sum runs pass over the samples idx of d (all of d when idx is nil) and
 // adds the summed gradient or Hessian diagonal to out (nil for PassEval).
 func (e *Engine) Sum(theta []float64, d *Data, idx []int, pass Pass, out []float64) Stats {
-	return e.Run(d, idx, out, func(ws *Workspace, n int, labels []uint8, acc []float64) (float64, int) {
+	return e.Run(d, idx, out, ChunkSize, func(ws *Workspace, n int, labels []uint8, acc []float64) (float64, int) {
 		ws.Forward(theta, n)
 		loss := ws.Loss()
 		switch pass {
@@ -103,9 +103,13 @@ func (e *Engine) Sum(theta []float64, d *Data, idx []int, pass Pass, out []float
 }
 
 // Run applies fn to the samples idx of d (all when idx is nil) in chunks of
-// ChunkSize, in parallel, and adds each chunk's accumulator to out in chunk
-// order. out may be nil, in which case fn gets a nil accumulator.
-func (e *Engine) Run(d *Data, idx []int, out []float64, fn ChunkFunc) Stats {
+// chunk ≤ ChunkSize samples, in parallel, and adds each chunk's accumulator
+// to out in chunk order. out may be nil, in which case fn gets a nil
+// accumulator. The result depends on chunk but not on the worker count.
+func (e *Engine) Run(d *Data, idx []int, out []float64, chunk int, fn ChunkFunc) Stats {
+	if chunk < 1 || chunk > ChunkSize {
+		panic("model: chunk size out of range")
+	}
 	n := d.N
 	if idx != nil {
 		n = len(idx)
@@ -117,7 +121,7 @@ func (e *Engine) Run(d *Data, idx []int, out []float64, fn ChunkFunc) Stats {
 		}
 	}
 	in, k := e.Net.Input.Size(), e.Net.Outputs()
-	nChunks := (n + ChunkSize - 1) / ChunkSize
+	nChunks := (n + chunk - 1) / chunk
 	loss := make([]float64, slots)
 	errs := make([]int, slots)
 	var st Stats
@@ -130,8 +134,8 @@ func (e *Engine) Run(d *Data, idx []int, out []float64, fn ChunkFunc) Stats {
 				ws := e.ws[w]
 				labels := make([]uint8, ChunkSize)
 				for j := w; j < m; j += e.Workers {
-					lo := (first + j) * ChunkSize
-					hi := min(lo+ChunkSize, n)
+					lo := (first + j) * chunk
+					hi := min(lo+chunk, n)
 					for s := lo; s < hi; s++ {
 						src := s
 						if idx != nil {

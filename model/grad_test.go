@@ -1,34 +1,37 @@
-package model
+package model_test
 
 import (
 	"fmt"
 	"testing"
+
+	"obd/model"
+	"obd/model/nettest"
 )
 
 // TestGradientFiniteDifferences checks every backward pass against central
 // finite differences of the objective, on every tiny net and on the three
 // real networks (a sample of their parameters).
 func TestGradientFiniteDifferences(t *testing.T) {
-	nets := append(tinyNets(), singleLayerNets()...)
-	nets = append(nets, LeNet1(), LeNet300(), LeNet5())
+	nets := append(nettest.TinyNets(), nettest.SingleLayerNets()...)
+	nets = append(nets, model.LeNet1(), model.LeNet300(), model.LeNet5())
 	for _, net := range nets {
 		t.Run(net.Name, func(t *testing.T) {
-			theta, d := randomProblem(net, 3, 1)
+			theta, d := nettest.RandomProblem(net, 3, 1)
 			if net.NumParams() > 5000 {
 				theta = net.Init(1) // keep the big ReLU nets away from saturation
 			}
-			g := gradient(net, theta, d)
+			g := nettest.Gradient(net, theta, d)
 			const h = 1e-5
 			worst := 0.0
-			for _, k := range checkIndices(net, 40, 2) {
+			for _, k := range nettest.CheckIndices(net, 40, 2) {
 				old := theta[k]
 				theta[k] = old + h
-				ep := objective(net, theta, d)
+				ep := nettest.Objective(net, theta, d)
 				theta[k] = old - h
-				em := objective(net, theta, d)
+				em := nettest.Objective(net, theta, d)
 				theta[k] = old
 				fd := (ep - em) / (2 * h)
-				e := relErr(g[k], fd, 1e-6)
+				e := nettest.RelErr(g[k], fd, 1e-6)
 				worst = max(worst, e)
 				if e > 1e-5 {
 					t.Errorf("%s: analytic %.10g, finite difference %.10g, rel. error %.2g", net.ParamName(k), g[k], fd, e)
@@ -42,12 +45,12 @@ func TestGradientFiniteDifferences(t *testing.T) {
 // TestWorkerCountInvariance: the same gradient, bit for bit, whatever the
 // number of workers.
 func TestWorkerCountInvariance(t *testing.T) {
-	for _, net := range tinyNets() {
-		theta, d := randomProblem(net, 70, 3)
+	for _, net := range nettest.TinyNets() {
+		theta, d := nettest.RandomProblem(net, 70, 3)
 		var ref []float64
 		for _, w := range []int{1, 2, 3, 5} {
 			g := make([]float64, len(theta))
-			NewEngine(net, w).Sum(theta, d, nil, PassGrad, g)
+			model.NewEngine(net, w).Sum(theta, d, nil, model.PassGrad, g)
 			if ref == nil {
 				ref = g
 				continue
@@ -63,12 +66,12 @@ func TestWorkerCountInvariance(t *testing.T) {
 
 func TestPaperCounts(t *testing.T) {
 	cases := []struct {
-		net                  *Net
+		net                  *model.Net
 		params, conns, units int
 	}{
-		{LeNet1(), 2578, 98442, 4635},
-		{LeNet300(), 266610, 266610, 784 + 300 + 100 + 10 + 1},
-		{LeNet5(), 431080, 299520 + 1603200 + 400500 + 5010, 784 + 11520 + 2880 + 3200 + 800 + 500 + 10 + 1},
+		{model.LeNet1(), 2578, 98442, 4635},
+		{model.LeNet300(), 266610, 266610, 784 + 300 + 100 + 10 + 1},
+		{model.LeNet5(), 431080, 299520 + 1603200 + 400500 + 5010, 784 + 11520 + 2880 + 3200 + 800 + 500 + 10 + 1},
 	}
 	for _, c := range cases {
 		got := [3]int{c.net.NumParams(), c.net.Connections(), c.net.Units()}
@@ -85,7 +88,7 @@ func TestPaperCounts(t *testing.T) {
 		}
 	}
 	// The paper's per-layer parameter counts for the zip-code net.
-	net := LeNet1()
+	net := model.LeNet1()
 	want := []int{104, 8, 512, 24, 1930}
 	for i, l := range net.Layers {
 		if l.NumParams() != want[i] {
@@ -95,7 +98,7 @@ func TestPaperCounts(t *testing.T) {
 }
 
 func ExampleLeNet1() {
-	net := LeNet1()
+	net := model.LeNet1()
 	fmt.Println(net.NumParams(), net.Connections(), net.Units())
 	// Output: 2578 98442 4635
 }

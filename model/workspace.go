@@ -12,6 +12,17 @@ type Workspace struct {
 	dOut     []float64 // ∂E/∂y at the output
 	d2Out    []float64
 	scratchG []float64 // gradient sink for the first-order pass inside Backward2
+	aux      []float64
+}
+
+// Aux returns a buffer of n float64s owned by the workspace, for callers
+// that need per-worker scratch (its contents are not preserved between
+// calls with a larger n).
+func (w *Workspace) Aux(n int) []float64 {
+	if len(w.aux) < n {
+		w.aux = make([]float64, n)
+	}
+	return w.aux[:n]
 }
 
 // NewWorkspace allocates buffers for chunks of up to capacity samples.

@@ -1,0 +1,5 @@
+//go:build !openblas
+
+package backend
+
+const name = "gonum"
