@@ -35,10 +35,14 @@ func BenchmarkPass(b *testing.B) {
 		for _, p := range []struct {
 			name string
 			pass model.Pass
-		}{{"gradient", model.PassGrad}, {"hessian-lm", model.PassLM}, {"hessian-full", model.PassFull}} {
+		}{{"forward", model.PassEval}, {"gradient", model.PassGrad}, {"hessian-lm", model.PassLM}, {"hessian-full", model.PassFull}} {
 			b.Run(fmt.Sprintf("%s/%s", name, p.name), func(b *testing.B) {
 				for b.Loop() {
-					e.Sum(theta, d, nil, p.pass, out)
+					acc := out
+					if p.pass == model.PassEval {
+						acc = nil
+					}
+					e.Sum(theta, d, nil, p.pass, acc)
 				}
 				b.ReportMetric(float64(b.N*d.N)/b.Elapsed().Seconds(), "samples/s")
 			})

@@ -1,100 +1,86 @@
-// Command experiments runs the harness: it describes the networks and
-// trains the dense baselines. Run `go run ./experiments -h` for the flags.
+// Command experiments runs the harness's declarative pruning experiments.
+//
+//	go run ./experiments                 # the paper's study: paper-fig1 and paper-fig2
+//	go run ./experiments -list           # the shipped definitions
+//	go run ./experiments NAME|FILE.yaml  # some definitions, or your own file
+//	go run ./experiments -all -quick     # every definition at reduced scale
+//
+// Run `go run ./experiments -h` for every flag.
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"runtime"
-	"strings"
-
-	"obd/datasets"
-	"obd/model"
+	"os/signal"
+	"syscall"
 )
 
 type options struct {
-	describe  bool
-	baselines bool
-	nets      string
-	mnist     string
-	out       string
-	quick     bool
-	workers   int
-	seed      uint64
+	list, all, quick, describe, baselines bool
+	export                                string
+	mnist, out                            string
+	workers                               int
+	names                                 []string
+	set                                   map[string]bool // flags given explicitly
 }
+
+// defaultDefinitions are run when no name is given: the paper's study.
+var defaultDefinitions = []string{"paper-fig1", "paper-fig2"}
 
 func main() {
 	var o options
-	flag.BoolVar(&o.describe, "describe", false, "print the networks (parameters, connections, units, layers) and exit")
-	flag.BoolVar(&o.baselines, "baselines", false, "train the dense baselines of -nets and write OUT/baselines/ (the default job)")
-	flag.StringVar(&o.nets, "nets", "lenet1,lenet300,lenet5", "comma-separated networks for -baselines")
-	flag.StringVar(&o.mnist, "mnist", "", "directory with the four MNIST .gz files (default: $MNIST_DIR, else the GoMNIST module's data/)")
-	flag.StringVar(&o.out, "out", "results", "output directory")
-	flag.BoolVar(&o.quick, "quick", false, "reduced scale: 6000 training and 2000 test images, 2 epochs")
-	flag.IntVar(&o.workers, "workers", 0, "worker goroutines (0: GOMAXPROCS); results do not depend on it")
-	flag.Uint64Var(&o.seed, "seed", 1, "seed for initialisation, shuffling and subsets")
-	flag.Parse()
-	if err := run(o, os.Stdout); err != nil {
+	fs := flag.NewFlagSet("experiments", flag.ContinueOnError)
+	fs.BoolVar(&o.list, "list", false, "list the shipped definitions and exit")
+	fs.BoolVar(&o.all, "all", false, "run every shipped definition")
+	fs.BoolVar(&o.quick, "quick", false, "run at reduced scale (each definition's quick: section); writes OUT/<name>-quick/")
+	fs.BoolVar(&o.describe, "describe", false, "print the networks (parameters, connections, units) and their layers, and exit")
+	fs.BoolVar(&o.baselines, "baselines", false, "train the dense network of each named definition's first seed (default: paper-fig1, han-lenet300, han-lenet5) and write OUT/baselines/")
+	fs.StringVar(&o.export, "export", "", "write the trained dense model of definition `NAME` (first seed) with its Hessian diagonal and saliencies to the .npz file given by -out")
+	fs.StringVar(&o.mnist, "mnist", "", "`DIR` with the four MNIST .gz files (default: $MNIST_DIR, else the GoMNIST module's data/)")
+	fs.StringVar(&o.out, "out", "", "output directory (default results), or the .npz file for -export")
+	fs.IntVar(&o.workers, "workers", 0, "worker goroutines (default GOMAXPROCS); results do not depend on it")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: go run ./experiments [flags] [NAME|FILE.yaml ...]\n\n"+
+			"With no name, runs the paper's study (%v). Flags:\n", defaultDefinitions)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		os.Exit(2)
+	}
+	o.names = fs.Args()
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, o, os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(os.Stderr, "experiments: interrupted. Finished units are kept; run the same command again to resume.")
+		os.Exit(130)
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "experiments:", err)
 		os.Exit(1)
 	}
 }
 
-func run(o options, stdout io.Writer) error {
-	if flag.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", flag.Args())
+func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	if o.workers < 0 {
+		return fmt.Errorf("-workers %d < 0", o.workers)
 	}
-	if o.workers <= 0 {
-		o.workers = runtime.GOMAXPROCS(0)
-	}
-	if o.describe {
+	switch {
+	case o.describe:
 		return describe(stdout)
+	case o.list:
+		return list(stdout)
+	case o.export != "":
+		return exportNPZ(ctx, o, stderr)
+	case o.baselines:
+		return baselines(ctx, o, stdout, stderr)
 	}
-	// Until the pruning study lands, the default job is the dense
-	// baselines of the paper's network and the MLP.
-	if !o.baselines && !flagSet("nets") {
-		o.nets = "lenet1,lenet300"
-	}
-	nets, err := parseNets(o.nets)
-	if err != nil {
-		return err
-	}
-	data, err := loadMNIST(o.mnist)
-	if err != nil {
-		return err
-	}
-	return runBaselines(o, nets, data, stdout)
-}
-
-func flagSet(name string) bool {
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
-}
-
-func parseNets(s string) ([]string, error) {
-	var names []string
-	for _, n := range strings.Split(s, ",") {
-		n = strings.TrimSpace(n)
-		if _, err := model.ByName(n); err != nil {
-			return nil, fmt.Errorf("-nets: %w", err)
-		}
-		if _, ok := recipes[n]; !ok {
-			return nil, fmt.Errorf("-nets: no training recipe for %q", n)
-		}
-		names = append(names, n)
-	}
-	return names, nil
-}
-
-func loadMNIST(flagDir string) (*datasets.MNIST, error) {
-	dir, err := datasets.ResolveDir(flagDir)
-	if err != nil {
-		return nil, err
-	}
-	slog.Info("loading MNIST", "dir", dir)
-	return datasets.Load(dir)
+	return runDefinitions(ctx, o, stdout, stderr)
 }

@@ -3,6 +3,7 @@
 package train
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -79,8 +80,9 @@ var ErrDiverged = errors.New("training diverged")
 // SGD trains theta in place on d. mask[k] == false marks a deleted
 // parameter: it is set to 0, gets no update, and its momentum is 0, so it
 // stays exactly 0. A nil mask keeps every parameter. onEpoch, if not nil, is
-// called after each epoch.
-func SGD(e *model.Engine, theta []float64, mask []bool, d *model.Data, c Config, onEpoch func(Epoch)) error {
+// called after each epoch. Cancelling ctx stops training between
+// minibatches and returns ctx's error.
+func SGD(ctx context.Context, e *model.Engine, theta []float64, mask []bool, d *model.Data, c Config, onEpoch func(Epoch)) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -101,6 +103,9 @@ func SGD(e *model.Engine, theta []float64, mask []bool, d *model.Data, c Config,
 		lr := c.Schedule.Rate(c.LR, epoch)
 		var sum model.Stats
 		for lo := 0; lo < d.N; lo += c.BatchSize {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			batch := order[lo:min(lo+c.BatchSize, d.N)]
 			clear(grad)
 			st := e.Sum(theta, d, batch, model.PassGrad, grad)

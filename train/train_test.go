@@ -1,6 +1,7 @@
 package train_test
 
 import (
+	"context"
 	"errors"
 	"math"
 	"testing"
@@ -21,7 +22,7 @@ func TestMaskedParametersStayZero(t *testing.T) {
 		e := model.NewEngine(net, 2)
 		// Train dense first so that every parameter has a gradient and
 		// the optimizer has built up momentum, then delete every third.
-		if err := train.SGD(e, theta, nil, d, cfg, nil); err != nil {
+		if err := train.SGD(context.Background(), e, theta, nil, d, cfg, nil); err != nil {
 			t.Fatal(err)
 		}
 		mask := make([]bool, len(theta))
@@ -30,7 +31,7 @@ func TestMaskedParametersStayZero(t *testing.T) {
 		}
 		g := nettest.Gradient(net, theta, d)
 		before := append([]float64(nil), theta...)
-		if err := train.SGD(e, theta, mask, d, cfg, nil); err != nil {
+		if err := train.SGD(context.Background(), e, theta, mask, d, cfg, nil); err != nil {
 			t.Fatal(err)
 		}
 		moved := 0
@@ -56,7 +57,7 @@ func TestSGDDeterministic(t *testing.T) {
 		theta, d := nettest.RandomProblem(net, 50, 2)
 		c := cfg
 		c.Seed = seed
-		if err := train.SGD(model.NewEngine(net, workers), theta, nil, d, c, nil); err != nil {
+		if err := train.SGD(context.Background(), model.NewEngine(net, workers), theta, nil, d, c, nil); err != nil {
 			t.Fatal(err)
 		}
 		return theta
@@ -83,7 +84,7 @@ func TestSGDLowersObjective(t *testing.T) {
 		var epochs []train.Epoch
 		c := cfg
 		c.Epochs, c.LR = 10, 0.01
-		if err := train.SGD(model.NewEngine(net, 2), theta, nil, d, c, func(ep train.Epoch) { epochs = append(epochs, ep) }); err != nil {
+		if err := train.SGD(context.Background(), model.NewEngine(net, 2), theta, nil, d, c, func(ep train.Epoch) { epochs = append(epochs, ep) }); err != nil {
 			t.Fatal(err)
 		}
 		after := nettest.Objective(net, theta, d)
@@ -101,7 +102,7 @@ func TestDivergenceIsAnError(t *testing.T) {
 	theta, d := nettest.RandomProblem(net, 16, 4)
 	c := cfg
 	c.LR, c.Epochs = 1e150, 20
-	err := train.SGD(model.NewEngine(net, 1), theta, nil, d, c, nil)
+	err := train.SGD(context.Background(), model.NewEngine(net, 1), theta, nil, d, c, nil)
 	if !errors.Is(err, train.ErrDiverged) {
 		t.Fatalf("learning rate 1e6: err = %v, want ErrDiverged", err)
 	}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"obd/model"
+	"obd/study"
+)
+
+//go:embed definitions/*.yaml
+var shipped embed.FS
+
+// shippedNames lists the embedded definitions, sorted.
+func shippedNames() []string {
+	entries, _ := shipped.ReadDir("definitions")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+// load returns the definition named by arg: a shipped name, or a path to a
+// YAML file (anything ending in .yaml or .yml, or containing a slash).
+func load(arg string) (*study.Definition, error) {
+	if strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.ContainsRune(arg, os.PathSeparator) {
+		f, err := os.Open(arg)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return study.Parse(arg, f)
+	}
+	file := path.Join("definitions", arg+".yaml")
+	b, err := shipped.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("no definition %q (shipped: %s; or give a .yaml path)", arg, strings.Join(shippedNames(), ", "))
+	}
+	return study.Parse("experiments/"+file, bytes.NewReader(b))
+}
+
+// loadAll parses every named definition before anything runs, so a bad
+// file stops the command before it writes anything.
+func loadAll(names []string) ([]*study.Definition, error) {
+	var defs []*study.Definition
+	seen := map[string]string{}
+	for _, n := range names {
+		d, err := load(n)
+		if err != nil {
+			return nil, err
+		}
+		if prev, ok := seen[d.Name]; ok {
+			return nil, fmt.Errorf("%s and %s both define %q", prev, n, d.Name)
+		}
+		seen[d.Name] = n
+		defs = append(defs, d)
+	}
+	return defs, nil
+}
+
+func list(w io.Writer) error {
+	for _, n := range shippedNames() {
+		d, err := load(n)
+		if err != nil {
+			return err
+		}
+		def := ""
+		for _, dn := range defaultDefinitions {
+			if dn == n {
+				def = " (default)"
+			}
+		}
+		net, _ := model.ByName(d.Network)
+		g := d.Targets(net)
+		fmt.Fprintf(w, "%-16s %-9s %-16s methods %s; scopes %s; %d seeds; %d targets up to %.0f%%%s\n",
+			d.Name, d.Network, d.Schedule, strings.Join(d.Methods, ","), strings.Join(d.Scopes, ","),
+			len(d.Seeds), len(g), 100*g[len(g)-1], def)
+	}
+	return nil
+}

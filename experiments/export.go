@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"obd/export"
+	"obd/study"
+)
+
+// exportNPZ writes the dense model of a definition's first seed with its
+// LM Hessian diagonal and saliencies as .npz (see docs/EXPORT.md).
+func exportNPZ(ctx context.Context, o options, stderr io.Writer) error {
+	if !strings.HasSuffix(o.out, ".npz") {
+		return errors.New("-export needs -out FILE.npz")
+	}
+	defs, err := loadAll([]string{o.export})
+	if err != nil {
+		return err
+	}
+	d := defs[0]
+	out := o.out
+	o.out = "" // the cache stays in the default results directory
+	env, err := environment(o)
+	if err != nil {
+		return err
+	}
+	dn, err := study.TrainDense(ctx, d, env, d.Seeds[0])
+	if err != nil {
+		return err
+	}
+	h, s, idx, err := dn.Saliencies()
+	if err != nil {
+		return err
+	}
+	if err := export.WriteNPZ(out, dn.Net, dn.Theta, nil, h, s, idx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "%s: %s seed %d (test error %.2f%%), Hessian over %d images → %s\n",
+		d.Name, dn.Net.Name, dn.Seed, 100*dn.Test.ErrorRate(), len(idx), out)
+	return nil
+}

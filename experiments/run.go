@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"obd/backend"
+	"obd/datasets"
+	"obd/study"
+)
+
+// environment loads MNIST and fills in the defaults every job shares.
+func environment(o options) (study.Env, error) {
+	if o.out == "" {
+		o.out = "results"
+	}
+	dir, err := datasets.ResolveDir(o.mnist)
+	if err != nil {
+		return study.Env{}, err
+	}
+	slog.Info("loading MNIST", "dir", dir, "blas", backend.Name())
+	m, err := datasets.Load(dir)
+	if err != nil {
+		return study.Env{}, err
+	}
+	workers := o.workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return study.Env{MNIST: m, Out: o.out, Workers: workers, Quick: o.quick}, nil
+}
+
+func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	names := o.names
+	switch {
+	case o.all && len(names) > 0:
+		return errors.New("give definition names or -all, not both")
+	case o.all:
+		names = shippedNames()
+	case len(names) == 0:
+		names = defaultDefinitions
+	}
+	defs, err := loadAll(names)
+	if err != nil {
+		return err
+	}
+	env, err := environment(o)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, d := range defs {
+		total += d.Work(o.quick)
+	}
+	bar := newBar(stderr, total)
+	env.Progress = func(n int) { bar.Add(n) }
+	env.Log = func(format string, args ...any) {
+		bar.Clear()
+		fmt.Fprintf(stderr, format+"\n", args...)
+	}
+	failed := 0
+	start := time.Now()
+	for _, d := range defs {
+		res, err := study.Run(ctx, d, env)
+		if err != nil {
+			bar.Clear()
+			return err
+		}
+		if err := study.Write(res, study.Meta{Command: command(o, names), Backend: backend.Name(),
+			Commit: gitCommit(), Workers: env.Workers}); err != nil {
+			return fmt.Errorf("%s: %w", d.Name, err)
+		}
+		bar.Clear()
+		fmt.Fprintf(stdout, "%s: %d points, %d units (%d failed) → %s\n", d.Name, len(res.Points), len(res.Units),
+			res.Failed(), res.Dir)
+		failed += res.Failed()
+	}
+	bar.Finish()
+	fmt.Fprintf(stdout, "done in %s\n", time.Since(start).Round(time.Second))
+	if failed > 0 {
+		return fmt.Errorf("%d units failed (listed in each summary.md)", failed)
+	}
+	return nil
+}
+
+// newBar shows a progress bar with an ETA when stderr is a terminal; in
+// logs it stays silent and the per-unit lines tell the progress.
+func newBar(w io.Writer, total int) *progressbar.ProgressBar {
+	visible := false
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		visible = true
+	}
+	return progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionSetVisibility(visible),
+		progressbar.OptionSetDescription("pruning study"), progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(250*time.Millisecond),
+		progressbar.OptionClearOnFinish())
+}
+
+// command reconstructs the command line that reproduces a result.
+func command(o options, names []string) string {
+	c := []string{"go run"}
+	if backend.Name() != "gonum" {
+		c = append(c, "-tags", backend.Name())
+	}
+	c = append(c, "./experiments")
+	if o.quick {
+		c = append(c, "-quick")
+	}
+	if o.set["out"] {
+		c = append(c, "-out", o.out)
+	}
+	if o.all {
+		c = append(c, "-all")
+	} else if o.set["baselines"] || len(o.names) > 0 {
+		c = append(c, names...)
+	}
+	return strings.Join(c, " ")
+}
+
+// gitCommit names the commit the results came from ("unknown" outside a
+// checkout), with "+dirty" when there are uncommitted changes.
+func gitCommit() string {
+	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	c := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+		c += "+dirty"
+	}
+	return c
+}

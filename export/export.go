@@ -1,0 +1,259 @@
+// Package export writes a network's parameters, deletion mask, Hessian
+// diagonal and saliencies to a NumPy .npz archive in PyTorch layouts, so
+// that the pruned nets can be rebuilt outside the harness; docs/EXPORT.md
+// describes the arrays and the forward computation of each network.
+//
+// For every parameter tensor of every layer the archive holds four float64
+// arrays of the tensor's dense PyTorch shape (Linear weight [out,in], Conv2d
+// weight [out,in,kh,kw], biases and subsampling coefficients [C]):
+//
+//	<layer>.<param>           the values
+//	<layer>.<param>.mask      1 where the parameter is kept, 0 where deleted
+//	<layer>.<param>.hdiag     the Hessian diagonal h_kk
+//	<layer>.<param>.saliency  the saliency s_k = h_kk·u_k²/2
+//
+// A convolution with a connection table (lenet1's h3) is expanded to the
+// dense [out,in,kh,kw] tensor; the entries of unconnected (out,in) pairs are
+// not free parameters and are 0 in all four arrays. One more array,
+// hessian.indices (int64), lists the training images the Hessian averages
+// used.
+package export
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"unsafe"
+
+	"codeberg.org/sbinet/npyio/npy"
+	"codeberg.org/sbinet/npyio/npz"
+
+	"obd/internal/atomicfile"
+	"obd/model"
+)
+
+// IndicesName is the name of the array of Hessian image indices.
+const IndicesName = "hessian.indices"
+
+// suffixes name the four arrays of a tensor: values, mask, hdiag, saliency.
+var suffixes = []string{"", ".mask", ".hdiag", ".saliency"}
+
+// array is one entry of the archive: float64 data of a shape, or int64 data.
+type array struct {
+	name  string
+	shape []int
+	f64   []float64
+	i64   []int64
+}
+
+// WriteNPZ writes net's parameters theta, the mask of kept parameters (nil:
+// all kept), the Hessian diagonal hdiag, the saliencies and the (non-empty)
+// indices of the training images the Hessian averaged over to path. theta,
+// hdiag, saliency and a non-nil mask must have net.NumParams() values. The
+// archive is written to a temporary file in the same directory and renamed:
+// on error no file is left behind.
+func WriteNPZ(path string, net *model.Net, theta []float64, mask []bool, hdiag, saliency []float64, indices []int) error {
+	arrs, err := arrays(net, theta, mask, hdiag, saliency, indices)
+	if err != nil {
+		return fmt.Errorf("export %s: %w", path, err)
+	}
+	if err := writeAtomic(path, arrs); err != nil {
+		return fmt.Errorf("export %s: %w", path, err)
+	}
+	return nil
+}
+
+// arrays lays out the archive's entries in θ order.
+func arrays(net *model.Net, theta []float64, mask []bool, hdiag, saliency []float64, indices []int) ([]array, error) {
+	n := net.NumParams()
+	for _, c := range []struct {
+		what string
+		len  int
+	}{{"theta", len(theta)}, {"hdiag", len(hdiag)}, {"saliency", len(saliency)}} {
+		if c.len != n {
+			return nil, fmt.Errorf("%s has %d values for %s's %d parameters", c.what, c.len, net.Name, n)
+		}
+	}
+	if mask != nil && len(mask) != n {
+		return nil, fmt.Errorf("mask has %d values for %s's %d parameters", len(mask), net.Name, n)
+	}
+	if len(indices) == 0 {
+		// npyio would also write an empty array with shape () instead of (0,).
+		return nil, errors.New("no Hessian image indices")
+	}
+	kept := make([]float64, n)
+	for k := range kept {
+		if mask == nil || mask[k] {
+			kept[k] = 1
+		}
+	}
+	var arrs []array
+	for li, l := range net.Layers {
+		for _, t := range l.Tensors() {
+			lo := net.Offset(li) + t.Offset
+			for j, v := range [][]float64{theta, kept, hdiag, saliency} {
+				d, err := Expand(net, li, t, v[lo:lo+t.Len])
+				if err != nil {
+					return nil, err
+				}
+				arrs = append(arrs, array{name: l.Name() + "." + t.Name + suffixes[j], shape: t.Shape, f64: d})
+			}
+		}
+	}
+	idx := make([]int64, len(indices))
+	for i, v := range indices {
+		idx[i] = int64(v)
+	}
+	return append(arrs, array{name: IndicesName, shape: []int{len(idx)}, i64: idx}), nil
+}
+
+// writeAtomic writes arrs as name.npy entries of a zip archive at path.
+func writeAtomic(path string, arrs []array) error {
+	return atomicfile.WriteFunc(path, func(b *bytes.Buffer) error {
+		w := npz.NewWriter(b)
+		for _, a := range arrs {
+			var v any = a.i64
+			if a.i64 == nil {
+				v = ndarray(a.f64, a.shape)
+			}
+			if err := w.Write(a.name+".npy", v); err != nil {
+				return err
+			}
+		}
+		return w.Close()
+	})
+}
+
+// ndarray returns data as a value of the nested Go array type of shape
+// ([d0][d1]…float64), which npy writes with that shape.
+func ndarray(data []float64, shape []int) any {
+	typ := reflect.TypeFor[float64]()
+	for _, d := range slices.Backward(shape) {
+		typ = reflect.ArrayOf(d, typ)
+	}
+	p := reflect.New(typ)
+	copy(unsafe.Slice((*float64)(p.UnsafePointer()), len(data)), data)
+	return p.Elem().Interface()
+}
+
+// Expand returns the dense row-major array of shape t.Shape of tensor t of
+// layer li of net, given the tensor's t.Len free values. Entries that are not
+// free parameters (unconnected pairs of a table convolution) are 0.
+func Expand(net *model.Net, li int, t model.Tensor, flat []float64) ([]float64, error) {
+	if len(flat) != t.Len {
+		return nil, fmt.Errorf("%s.%s: %d values for %d parameters", net.Layers[li].Name(), t.Name, len(flat), t.Len)
+	}
+	idx, err := denseIndex(net.Layers[li], t)
+	if err != nil {
+		return nil, err
+	}
+	if idx == nil {
+		return slices.Clone(flat), nil
+	}
+	d := make([]float64, size(t.Shape))
+	for q, v := range flat {
+		d[idx[q]] = v
+	}
+	return d, nil
+}
+
+// denseIndex returns where each free parameter of t sits in the dense
+// row-major t.Shape array, or nil when the two coincide: only a convolution
+// with a connection table has fewer free parameters than dense entries.
+func denseIndex(l model.Layer, t model.Tensor) ([]int, error) {
+	if t.Len == size(t.Shape) {
+		return nil, nil
+	}
+	c, ok := l.(*model.Conv)
+	if !ok || len(t.Shape) != 4 {
+		return nil, fmt.Errorf("%s.%s: %d free values for shape %v, and not a table convolution", l.Name(), t.Name, t.Len, t.Shape)
+	}
+	in, kk := t.Shape[1], t.Shape[2]*t.Shape[3]
+	idx := make([]int, 0, t.Len)
+	for _, p := range c.Pairs() {
+		for u := range kk {
+			idx = append(idx, (p[0]*in+p[1])*kk+u)
+		}
+	}
+	return idx, nil
+}
+
+func size(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// ReadNPZ reads the parameters and mask of net from an archive written by
+// WriteNPZ (or edited outside, keeping the layouts). It checks that every
+// array is present with its float64 dtype and shape, that masks hold only 0
+// and 1, and that entries which are not free parameters are 0.
+func ReadNPZ(path string, net *model.Net) (theta []float64, mask []bool, err error) {
+	r, err := npz.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer r.Close()
+	theta, mask = make([]float64, net.NumParams()), make([]bool, net.NumParams())
+	for li, l := range net.Layers {
+		for _, t := range l.Tensors() {
+			idx, err := denseIndex(l, t)
+			if err != nil {
+				return nil, nil, err
+			}
+			lo := net.Offset(li) + t.Offset
+			for j, suffix := range suffixes[:2] {
+				name := l.Name() + "." + t.Name + suffix
+				d, err := readF64(r, name, t.Shape)
+				if err != nil {
+					return nil, nil, fmt.Errorf("import %s: %w", path, err)
+				}
+				free := d
+				if idx != nil {
+					free = make([]float64, t.Len)
+					for q, k := range idx {
+						free[q], d[k] = d[k], 0
+					}
+					if k := slices.IndexFunc(d, func(v float64) bool { return v != 0 }); k >= 0 {
+						return nil, nil, fmt.Errorf("import %s: %s: nonzero value %v at flat index %d, which is not a free parameter", path, name, d[k], k)
+					}
+				}
+				for q, v := range free {
+					if j == 0 {
+						theta[lo+q] = v
+					} else if v == 0 || v == 1 {
+						mask[lo+q] = v == 1
+					} else {
+						return nil, nil, fmt.Errorf("import %s: %s: value %v is neither 0 nor 1", path, name, v)
+					}
+				}
+			}
+		}
+	}
+	return theta, mask, nil
+}
+
+// readF64 reads array name (stored as name.npy) and checks its dtype and shape.
+func readF64(r *npz.Reader, name string, shape []int) ([]float64, error) {
+	if !slices.Contains(r.Keys(), name+".npy") {
+		return nil, fmt.Errorf("missing array %s", name)
+	}
+	var a npy.Array
+	if err := r.Read(name+".npy", &a); err != nil {
+		return nil, err
+	}
+	d, ok := a.Data().([]float64)
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("%s: dtype %v, want float64", name, a.Descr())
+	case a.Fortran():
+		return nil, errors.New(name + ": Fortran order, want C order")
+	case !slices.Equal(a.Shape(), shape):
+		return nil, fmt.Errorf("%s: shape %v, want %v", name, a.Shape(), shape)
+	}
+	return d, nil
+}

@@ -1,0 +1,106 @@
+package prune
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"obd/model"
+)
+
+// Scope says how deletions are spread over the network.
+type Scope string
+
+const (
+	// Global ranks all free parameters together (OBD's way).
+	Global Scope = "global"
+	// PerLayer deletes the same fraction of each layer's parameters.
+	PerLayer Scope = "per-layer"
+)
+
+// ParseScope checks a scope name.
+func ParseScope(s string) (Scope, error) {
+	switch Scope(s) {
+	case Global, PerLayer:
+		return Scope(s), nil
+	}
+	return "", fmt.Errorf("unknown scope %q (known: %s, %s)", s, Global, PerLayer)
+}
+
+// Selection is the outcome of Select.
+type Selection struct {
+	Mask    []bool // the new mask
+	Deleted []int  // parameters deleted by this selection, in order of score
+	// ScoreSum is the sum of the deleted parameters' scores.
+	ScoreSum float64
+}
+
+// Select deletes alive parameters with the lowest scores until the
+// fraction of all free parameters that is deleted reaches target (globally,
+// or in every layer for PerLayer). mask may be nil (all alive); it is not
+// modified. Ties are broken by parameter index, so the choice is
+// deterministic. A target below the current deleted fraction deletes
+// nothing.
+func Select(net *model.Net, scores []float64, mask []bool, target float64, scope Scope) (Selection, error) {
+	if !(target >= 0 && target < 1) {
+		return Selection{}, fmt.Errorf("target fraction %v outside [0, 1)", target)
+	}
+	if len(scores) != net.NumParams() {
+		return Selection{}, fmt.Errorf("%d scores for %d parameters", len(scores), net.NumParams())
+	}
+	for k, v := range scores {
+		if math.IsNaN(v) {
+			return Selection{}, fmt.Errorf("score of %s is NaN", net.ParamName(k))
+		}
+	}
+	sel := Selection{Mask: make([]bool, net.NumParams())}
+	for k := range sel.Mask {
+		sel.Mask[k] = mask == nil || mask[k]
+	}
+	var groups [][2]int
+	switch scope {
+	case Global:
+		groups = [][2]int{{0, net.NumParams()}}
+	case PerLayer:
+		for i := range net.Layers {
+			if lo, hi := net.Offset(i), net.Offset(i+1); hi > lo {
+				groups = append(groups, [2]int{lo, hi})
+			}
+		}
+	default:
+		return Selection{}, fmt.Errorf("unknown scope %q", scope)
+	}
+	for _, g := range groups {
+		var alive []int
+		for k := g[0]; k < g[1]; k++ {
+			if sel.Mask[k] {
+				alive = append(alive, k)
+			}
+		}
+		total := g[1] - g[0]
+		n := int(math.Round(target*float64(total))) - (total - len(alive))
+		if n <= 0 {
+			continue
+		}
+		sort.SliceStable(alive, func(a, b int) bool { return scores[alive[a]] < scores[alive[b]] })
+		for _, k := range alive[:n] {
+			sel.Mask[k] = false
+			sel.Deleted = append(sel.Deleted, k)
+			sel.ScoreSum += scores[k]
+		}
+	}
+	return sel, nil
+}
+
+// Count returns the number of alive parameters and connections under mask.
+func Count(net *model.Net, mask []bool) (params, connections int) {
+	conns := net.ConnectionsPerParam()
+	var c float64
+	for k, v := range conns {
+		if mask == nil || mask[k] {
+			params++
+			c += v
+		}
+	}
+	return params, int(c)
+}

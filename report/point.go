@@ -1,0 +1,39 @@
+// Package report turns the points of a pruning sweep into files people
+// read: points.csv, summary.md and figures.
+package report
+
+// Point is one measurement of a sweep: one network, method, scope and
+// seed, at one step of a schedule, before or after retraining.
+type Point struct {
+	Definition string
+	Network    string
+	Method     string // obd, obd-full, obd-gauss-newton, obd-hessian, obd-fisher, magnitude, random
+	Scope      string // global or per-layer
+	Schedule   string // oneshot, iterative or oneshot-retrain
+	Seed       uint64
+	Step       int  // 0 is the dense trained network
+	Retrained  bool // measured after retraining with the mask held
+
+	ParamsTotal          int
+	ParamsRemaining      int // realised, not the target
+	FractionRemoved      float64
+	ConnectionsTotal     int // multiply-accumulates per sample with a parameter
+	ConnectionsRemaining int
+
+	// The objective is the mean per-pattern loss: squared error summed over
+	// the outputs for lenet1, cross-entropy for the others. The column
+	// names say "mse" after the paper's objective.
+	TrainMSE, TestMSE     float64
+	TrainError, TestError float64 // fractions
+	// PredictedDelta is, for OBD-family methods, the predicted increase of
+	// the training objective: the sum of the saliencies deleted since the
+	// saliencies were computed (NaN for other methods).
+	PredictedDelta float64
+}
+
+// Columns are the header of points.csv, in order.
+var Columns = []string{
+	"definition", "network", "method", "scope", "schedule", "seed", "step", "retrained",
+	"params_total", "params_remaining", "fraction_removed", "connections_total", "connections_remaining",
+	"train_mse", "test_mse", "train_error", "test_error", "predicted_delta",
+}

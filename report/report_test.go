@@ -1,0 +1,316 @@
+package report
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// sweep builds a small fake sweep: lenet1, three methods, a oneshot
+// schedule without retraining and an iterative one with, two seeds.
+func sweep() []Point {
+	var pts []Point
+	for _, m := range []string{"obd", "magnitude", "random"} {
+		for _, sched := range []string{"oneshot", "iterative"} {
+			for _, seed := range []uint64{1, 2} {
+				for step := range 5 {
+					for _, retrained := range []bool{false, true} {
+						if retrained && (sched == "oneshot" || step == 0) {
+							continue
+						}
+						removed := 500 * step
+						obj := 0.02 * (1 + float64(step*step)*0.1*float64(len(m))/3) * (1 + 0.1*float64(seed))
+						if retrained {
+							obj = 0.02 * (1 + 0.01*float64(step))
+						}
+						delta := math.NaN()
+						if m == "obd" {
+							delta = 0.002 * float64(step*step)
+						}
+						pts = append(pts, Point{
+							Definition: "paper", Network: "lenet1", Method: m, Scope: "global", Schedule: sched,
+							Seed: seed, Step: step, Retrained: retrained,
+							ParamsTotal: 2578, ParamsRemaining: 2578 - removed, FractionRemoved: float64(removed) / 2578,
+							ConnectionsTotal: 98442, ConnectionsRemaining: 98442 - 30*removed,
+							TrainMSE: obj, TestMSE: 1.5 * obj, TrainError: 10 * obj, TestError: 15 * obj,
+							PredictedDelta: delta,
+						})
+					}
+				}
+			}
+		}
+	}
+	return pts
+}
+
+func TestCSVRoundTrip(t *testing.T) {
+	pts := []Point{
+		{Definition: "paper", Network: "lenet1", Method: "obd", Scope: "global", Schedule: "oneshot",
+			Seed: math.MaxUint64, Step: 3, Retrained: true, ParamsTotal: 2578, ParamsRemaining: 1000,
+			FractionRemoved: 0.6121024049, ConnectionsTotal: 98442, ConnectionsRemaining: 40000,
+			TrainMSE: 0.0123456789, TestMSE: 1e-300, TrainError: 0.25, TestError: 0, PredictedDelta: 0.5},
+		{Definition: `odd, "quoted"`, Method: "random", PredictedDelta: math.NaN(), TrainMSE: math.Inf(1)},
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, pts); err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(buf.String(), "\n"); first != strings.Join(Columns, ",") {
+		t.Errorf("header %q", first)
+	}
+	if !strings.Contains(buf.String(), ",true,") || !strings.Contains(buf.String(), ",NaN\n") {
+		t.Errorf("bool or NaN not written as expected:\n%s", buf.String())
+	}
+	got, err := ReadCSV("points.csv", bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(pts) || !math.IsNaN(got[1].PredictedDelta) {
+		t.Fatalf("got %+v", got)
+	}
+	got[1].PredictedDelta, pts[1].PredictedDelta = 0, 0 // NaN != NaN
+	if !reflect.DeepEqual(got, pts) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", got, pts)
+	}
+}
+
+func TestReadCSVErrors(t *testing.T) {
+	header := strings.Join(Columns, ",") + "\n"
+	row := "paper,lenet1,obd,global,oneshot,1,2,false,2578,1000,0.6,98442,40000,0.1,0.2,0.01,0.02,0.5"
+	replace := func(col, val string) string {
+		cells := strings.Split(row, ",")
+		for i, c := range Columns {
+			if c == col {
+				cells[i] = val
+			}
+		}
+		return header + row + "\n" + strings.Join(cells, ",") + "\n"
+	}
+	for _, tc := range []struct{ name, in, want string }{
+		{"empty", "", "points.csv: empty"},
+		{"wrong header", strings.Replace(header, "train_mse", "train_loss", 1) + row, `points.csv:1: header: column 14 is "train_loss", want "train_mse"`},
+		{"short header", "definition,network\n", `points.csv:1: header: missing column "method"`},
+		{"short row", header + row + "\n" + "paper,lenet1\n", "points.csv:3: 2 columns, want 18"},
+		{"bad number", replace("train_mse", "x"), `points.csv:3: column train_mse: invalid number "x"`},
+		{"bad bool", replace("retrained", "1"), `points.csv:3: column retrained: invalid bool "1"`},
+		{"bad int", replace("step", "2.5"), `points.csv:3: column step: invalid integer "2.5"`},
+		{"bad seed", replace("seed", "-1"), `points.csv:3: column seed: invalid unsigned integer "-1"`},
+		{"bad quote", header + `pa"per` + row[5:] + "\n", "points.csv:2: bare \""},
+	} {
+		_, err := ReadCSV("points.csv", strings.NewReader(tc.in))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want it to contain %q", tc.name, err, tc.want)
+		}
+	}
+	if pts, err := ReadCSV("points.csv", strings.NewReader(header+row+"\n")); err != nil || len(pts) != 1 {
+		t.Errorf("valid file: %v, %d points", err, len(pts))
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	s := Describe([]float64{1, 2, 3, 4})
+	if s.Mean != 2.5 || math.Abs(s.Std-math.Sqrt(5.0/3)) > 1e-15 || s.Min != 1 || s.Max != 4 || s.N != 4 {
+		t.Errorf("Describe(1..4) = %+v; std must use n−1", s)
+	}
+	if s := Describe([]float64{7}); s.Mean != 7 || s.Std != 0 {
+		t.Errorf("one value: %+v", s)
+	}
+	if s := Describe([]float64{1, math.NaN()}); !math.IsNaN(s.Mean) || !math.IsNaN(s.Std) || !math.IsNaN(s.Min) {
+		t.Errorf("NaN must propagate: %+v", s)
+	}
+}
+
+func TestAggregate(t *testing.T) {
+	pts := []Point{
+		{Method: "b", Step: 1, ParamsRemaining: 10, TrainMSE: 3},
+		{Method: "b", Step: 0, ParamsRemaining: 20, TrainMSE: 1},
+		{Method: "a", Step: 0, ParamsRemaining: 20, TrainMSE: 1},
+		{Method: "b", Step: 1, ParamsRemaining: 12, TrainMSE: 5},
+	}
+	cs := Aggregate(pts, func(p Point) string { return p.Method }, paramsRemaining, trainObjective)
+	if len(cs) != 2 || cs[0].Label != "a" || cs[1].Label != "b" {
+		t.Fatalf("curves %+v", cs)
+	}
+	b := cs[1]
+	if !reflect.DeepEqual(b.Step, []int{0, 1}) || !reflect.DeepEqual(b.X, []float64{20, 11}) ||
+		b.Y[1].Mean != 4 || b.Y[1].Min != 3 || b.Y[1].Max != 5 || b.Y[1].N != 2 {
+		t.Errorf("curve b %+v", b)
+	}
+}
+
+func TestWriteSummary(t *testing.T) {
+	base := Point{Definition: "paper", Network: "lenet1", Method: "obd", Scope: "global", Schedule: "oneshot",
+		Step: 1, ParamsTotal: 2578, ParamsRemaining: 1289, FractionRemoved: 0.5,
+		ConnectionsTotal: 98442, ConnectionsRemaining: 24610, TestMSE: 0.3, TrainError: 0.01, TestError: 0.02,
+		PredictedDelta: 0.05}
+	a, b := base, base
+	a.Seed, a.TrainMSE = 1, 0.1
+	b.Seed, b.TrainMSE = 2, 0.2
+	m := base
+	m.Method, m.PredictedDelta, m.TrainMSE = "magnitude", math.NaN(), 0.4
+	other := base
+	other.Schedule = "iterative"
+	pts := []Point{b, other, m, a}
+
+	var out bytes.Buffer
+	if err := WriteSummary(&out, "OBD sweep", pts, []string{"1 run failed: obd seed 3"}); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{
+		"# OBD sweep\n", "1 run failed: obd seed 3\n",
+		"| 0.15 ± 0.07071 ", // train objective over two seeds, sample std
+		"| 0.3 ± 0 ",        // one value per seed, equal: std 0
+		"| 2.00 ",           // compression 2578/1289
+		"| 4.00 ",           // speedup 98442/24610
+		"| 50.00 ",          // removed %
+		"| 1.00 ± 0.00 ",    // train error %
+		"| – ",              // magnitude has no prediction
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+	// Tables sorted by schedule, rows by method.
+	if i, j := strings.Index(s, "## lenet1, iterative"), strings.Index(s, "## lenet1, oneshot"); i < 0 || j < i {
+		t.Errorf("table order:\n%s", s)
+	}
+	if i, j := strings.Index(s, "| magnitude"), strings.LastIndex(s, "| obd"); i < 0 || j < i {
+		t.Errorf("row order:\n%s", s)
+	}
+	var again bytes.Buffer
+	if err := WriteSummary(&again, "OBD sweep", []Point{a, m, other, b}, []string{"1 run failed: obd seed 3"}); err != nil {
+		t.Fatal(err)
+	}
+	if again.String() != s {
+		t.Errorf("summary depends on input order:\n%s\n---\n%s", s, again.String())
+	}
+}
+
+func curve(t *testing.T, f Figure, label string) Curve {
+	t.Helper()
+	for _, c := range f.Curves {
+		if c.Label == label {
+			return c
+		}
+	}
+	t.Fatalf("%s has no curve %q", f.Name, label)
+	return Curve{}
+}
+
+func names(figs []Figure) []string {
+	var ns []string
+	for _, f := range figs {
+		ns = append(ns, f.Name)
+	}
+	return ns
+}
+
+func TestPaperFig1(t *testing.T) {
+	pts := sweep()
+	figs := PaperFig1(pts)
+	if got := names(figs); !reflect.DeepEqual(got, []string{"fig1a-objective", "fig1b-predicted"}) {
+		t.Fatalf("figures %v", got)
+	}
+	a := figs[0]
+	if len(a.Curves) != 3 || !a.DB {
+		t.Errorf("fig1a: %d curves, DB %v", len(a.Curves), a.DB)
+	}
+	mag := curve(t, a, "magnitude")
+	if mag.X[0] != 2578 || mag.X[4] != 578 || mag.Y[4].N != 2 {
+		t.Errorf("fig1a magnitude %+v", mag)
+	}
+	// Only oneshot, not retrained: the objective at step 4 is the unretrained one.
+	want := Describe([]float64{
+		0.02 * (1 + 16*0.1*9/3) * 1.1, 0.02 * (1 + 16*0.1*9/3) * 1.2,
+	})
+	if math.Abs(mag.Y[4].Mean-want.Mean) > 1e-15 {
+		t.Errorf("fig1a magnitude step 4 mean %v, want %v", mag.Y[4].Mean, want.Mean)
+	}
+
+	b := figs[1]
+	actual, pred := curve(t, b, "actual"), curve(t, b, "predicted")
+	for i := range pred.Step {
+		// Per seed: objective of the dense net + predicted_delta.
+		step := float64(pred.Step[i])
+		w := Describe([]float64{0.02*1.1 + 0.002*step*step, 0.02*1.2 + 0.002*step*step})
+		if math.Abs(pred.Y[i].Mean-w.Mean) > 1e-15 || math.Abs(pred.Y[i].Max-w.Max) > 1e-15 {
+			t.Errorf("predicted step %v: %+v, want %+v", step, pred.Y[i], w)
+		}
+	}
+	if actual.Y[0].Mean != pred.Y[0].Mean {
+		t.Errorf("predicted and actual differ at the dense network: %v %v", actual.Y[0], pred.Y[0])
+	}
+}
+
+func TestPaperFig2(t *testing.T) {
+	figs := PaperFig2(sweep())
+	want := []string{"fig2a-train-objective", "fig2b-test-objective", "fig2c-train-error", "fig2d-test-error"}
+	if got := names(figs); !reflect.DeepEqual(got, want) {
+		t.Fatalf("figures %v", got)
+	}
+	after := curve(t, figs[3], "after retraining")
+	before := curve(t, figs[3], "before retraining")
+	// The after curve starts at the dense network, then follows the retrained points.
+	if !reflect.DeepEqual(after.Step, []int{0, 1, 2, 3, 4}) || len(before.Step) != 5 {
+		t.Fatalf("steps after %v before %v", after.Step, before.Step)
+	}
+	if after.Y[0] != before.Y[0] {
+		t.Errorf("after retraining does not start at the dense network")
+	}
+	if got, w := after.Y[4].Mean, 15*0.02*1.04*100; math.Abs(got-w) > 1e-12 || after.Y[4].Std != 0 {
+		t.Errorf("fig2d after step 4 = %+v, want mean %v", after.Y[4], w)
+	}
+}
+
+func TestPruningCurves(t *testing.T) {
+	pts := sweep()
+	pts = append(pts, Point{Network: "mlp", Method: "obd", Schedule: "oneshot", FractionRemoved: 0.5, TestError: 0.1})
+	figs := PruningCurves(pts)
+	want := []string{"lenet1-iterative-test-error", "lenet1-oneshot-test-error", "mlp-oneshot-test-error"}
+	if got := names(figs); !reflect.DeepEqual(got, want) {
+		t.Fatalf("figures %v", got)
+	}
+	obd := curve(t, figs[0], "obd")
+	if obd.X[4] != 100*2000.0/2578 || math.Abs(obd.Y[4].Mean-15*0.02*1.04*100) > 1e-12 {
+		t.Errorf("iterative curve should show retrained points: %+v", obd)
+	}
+}
+
+func TestSave(t *testing.T) {
+	figs := slices.Concat(PaperFig1(sweep()), PaperFig2(sweep()))
+	figs[0].LogX = true
+	d1, d2 := t.TempDir(), t.TempDir()
+	for _, f := range figs[:3] {
+		if err := f.Save(d1); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Save(d2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := os.ReadDir(d1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 6 {
+		t.Errorf("want 3 svg and 3 png files and nothing else, got %v", entries)
+	}
+	for _, f := range figs[:3] {
+		for _, ext := range []string{".svg", ".png"} {
+			b1, err1 := os.ReadFile(filepath.Join(d1, f.Name+ext))
+			b2, err2 := os.ReadFile(filepath.Join(d2, f.Name+ext))
+			if err1 != nil || err2 != nil || len(b1) == 0 {
+				t.Fatalf("%s%s: %v %v", f.Name, ext, err1, err2)
+			}
+			if !bytes.Equal(b1, b2) {
+				t.Errorf("%s%s differs between two saves", f.Name, ext)
+			}
+		}
+	}
+}

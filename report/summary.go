@@ -1,0 +1,154 @@
+package report
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// summaryHeader names the columns of the summary tables; the paragraph
+// written before the tables defines them.
+var summaryHeader = []string{
+	"method", "scope", "step", "retrained", "removed %", "params remaining", "compression", "speedup",
+	"train objective", "test objective", "train error %", "test error %", "predicted Δ", "seeds",
+}
+
+// WriteSummary writes a Markdown report: the title, each note as a
+// paragraph (failures, settings, caveats), then one table per network and
+// schedule with a row per method, scope, retrained and step, described over
+// seeds. Output depends only on the input, so that reruns can be diffed.
+func WriteSummary(w io.Writer, title string, pts []Point, notes []string) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# %s\n\n", title)
+	for _, n := range notes {
+		fmt.Fprintf(&b, "%s\n\n", strings.TrimSpace(n))
+	}
+	b.WriteString("Values are mean ± sample standard deviation over seeds. " +
+		"*removed* is the fraction of parameters actually deleted; " +
+		"*compression* is params_total / params_remaining and *speedup* connections_total / connections_remaining " +
+		"(multiply-accumulates, a theoretical figure); " +
+		"*predicted Δ* is the increase of the training objective predicted by the deleted saliencies.\n")
+
+	type tableKey struct{ definition, network, schedule string }
+	type rowKey struct {
+		method, scope string
+		retrained     bool
+		step          int
+	}
+	tables := map[tableKey]map[rowKey][]Point{}
+	definitions := map[string]bool{}
+	for _, p := range pts {
+		tk := tableKey{p.Definition, p.Network, p.Schedule}
+		if tables[tk] == nil {
+			tables[tk] = map[rowKey][]Point{}
+		}
+		rk := rowKey{p.Method, p.Scope, p.Retrained, p.Step}
+		tables[tk][rk] = append(tables[tk][rk], p)
+		definitions[p.Definition] = true
+	}
+
+	tkeys := mapKeys(tables)
+	slices.SortFunc(tkeys, func(a, b tableKey) int {
+		return cmp.Or(cmp.Compare(a.definition, b.definition), cmp.Compare(a.network, b.network),
+			cmp.Compare(a.schedule, b.schedule))
+	})
+	for _, tk := range tkeys {
+		fmt.Fprintf(&b, "\n## %s, %s", tk.network, tk.schedule)
+		if len(definitions) > 1 {
+			fmt.Fprintf(&b, " (%s)", tk.definition)
+		}
+		b.WriteString("\n\n")
+
+		rows := tables[tk]
+		rkeys := mapKeys(rows)
+		slices.SortFunc(rkeys, func(a, b rowKey) int {
+			return cmp.Or(cmp.Compare(a.method, b.method), cmp.Compare(a.scope, b.scope),
+				compareBool(a.retrained, b.retrained), cmp.Compare(a.step, b.step))
+		})
+		var cells [][]string
+		for _, rk := range rkeys {
+			g := rows[rk]
+			stat := func(f func(Point) float64) Stat {
+				xs := make([]float64, len(g))
+				for i, p := range g {
+					xs[i] = f(p)
+				}
+				return Describe(xs)
+			}
+			removed := stat(func(p Point) float64 { return 100 * p.FractionRemoved })
+			remaining := stat(func(p Point) float64 { return float64(p.ParamsRemaining) })
+			compression := stat(func(p Point) float64 { return ratio(p.ParamsTotal, p.ParamsRemaining) })
+			speedup := stat(func(p Point) float64 { return ratio(p.ConnectionsTotal, p.ConnectionsRemaining) })
+			predicted := stat(func(p Point) float64 { return p.PredictedDelta })
+			cells = append(cells, []string{
+				rk.method, rk.scope, fmt.Sprint(rk.step), fmt.Sprint(rk.retrained),
+				fmt.Sprintf("%.2f", removed.Mean),
+				fmt.Sprintf("%.1f", remaining.Mean),
+				fmt.Sprintf("%.2f", compression.Mean),
+				fmt.Sprintf("%.2f", speedup.Mean),
+				pm("%.4g", stat(func(p Point) float64 { return p.TrainMSE })),
+				pm("%.4g", stat(func(p Point) float64 { return p.TestMSE })),
+				pm("%.2f", stat(func(p Point) float64 { return 100 * p.TrainError })),
+				pm("%.2f", stat(func(p Point) float64 { return 100 * p.TestError })),
+				dash(predicted.Mean),
+				fmt.Sprint(len(g)),
+			})
+		}
+		t := tablewriter.NewTable(&b,
+			tablewriter.WithRenderer(renderer.NewMarkdown()),
+			tablewriter.WithHeaderAutoFormat(tw.Off))
+		t.Header(summaryHeader)
+		if err := t.Bulk(cells); err != nil {
+			return err
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func pm(format string, s Stat) string {
+	return fmt.Sprintf(format+" ± "+format, s.Mean, s.Std)
+}
+
+// dash marks a quantity that does not apply (predicted Δ of a method that
+// has no saliencies) rather than printing NaN.
+func dash(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return fmt.Sprintf("%.4g", v)
+}
+
+// ratio is +Inf when nothing remains, which is what the ratio means.
+func ratio(total, remaining int) float64 {
+	return float64(total) / float64(remaining)
+}
+
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
+}
+
+func mapKeys[K comparable, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
+}

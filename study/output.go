@@ -1,0 +1,86 @@
+package study
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"obd/internal/atomicfile"
+	"obd/report"
+)
+
+// Meta describes how a result was produced, for manifest.json.
+type Meta struct {
+	Command string
+	Backend string
+	Commit  string
+	Workers int
+}
+
+// Write writes the definition's outputs into res.Dir: points.csv,
+// summary.md, figures/ (SVG and PNG) and manifest.json. Each file is
+// written atomically.
+func Write(res *Result, meta Meta) error {
+	d := res.Def
+	if err := atomicfile.WriteFunc(filepath.Join(res.Dir, "points.csv"), func(b *bytes.Buffer) error {
+		return report.WriteCSV(b, res.Points)
+	}); err != nil {
+		return err
+	}
+	figs := figuresFor(d.Figures, res.Points)
+	figDir := filepath.Join(res.Dir, "figures")
+	for _, f := range figs {
+		if err := f.Save(figDir); err != nil {
+			return fmt.Errorf("figure %s: %w", f.Name, err)
+		}
+	}
+	notes := []string{d.Description,
+		fmt.Sprintf("Made by `%s` (definition hash %s, BLAS backend %s). Network %s; %s schedule; seeds %v.",
+			meta.Command, res.Hash, meta.Backend, d.Network, d.Schedule, d.Seeds)}
+	for _, u := range append(append([]UnitResult(nil), res.Dense...), res.Units...) {
+		if u.Error != "" {
+			notes = append(notes, fmt.Sprintf("**FAILED**: %s/%s seed %d: %s", u.Method, u.Scope, u.Seed, u.Error))
+		}
+	}
+	for _, f := range figs {
+		notes = append(notes, fmt.Sprintf("![%s](figures/%s.svg)", f.Title, f.Name))
+	}
+	if err := atomicfile.WriteFunc(filepath.Join(res.Dir, "summary.md"), func(b *bytes.Buffer) error {
+		return report.WriteSummary(b, d.Name, res.Points, notes)
+	}); err != nil {
+		return err
+	}
+	manifest := struct {
+		Definition *Definition  `json:"definition"`
+		Hash       string       `json:"hash"`
+		Command    string       `json:"command"`
+		Commit     string       `json:"git_commit"`
+		GoVersion  string       `json:"go_version"`
+		Backend    string       `json:"blas_backend"`
+		Workers    int          `json:"workers"`
+		Seeds      []uint64     `json:"seeds"`
+		Dense      []UnitResult `json:"dense"`
+		Units      []UnitResult `json:"units"`
+		Written    string       `json:"written"`
+	}{d, res.Hash, meta.Command, meta.Commit, runtime.Version(), meta.Backend, meta.Workers, d.Seeds,
+		res.Dense, res.Units, time.Now().UTC().Format(time.RFC3339)}
+	b, err := json.MarshalIndent(manifest, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(res.Dir, "manifest.json"), append(b, '\n'))
+}
+
+func figuresFor(set string, pts []report.Point) []report.Figure {
+	var figs []report.Figure
+	switch set {
+	case "paper-fig1":
+		figs = report.PaperFig1(pts)
+	case "paper-fig2":
+		figs = report.PaperFig2(pts)
+	}
+	return append(figs, report.PruningCurves(pts)...)
+}
