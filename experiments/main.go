@@ -21,7 +21,8 @@ import (
 
 type options struct {
 	list, all, quick, describe, baselines bool
-	export                                string
+	hessianGap                            bool
+	export, experimentsMD                 string
 	mnist, out                            string
 	workers                               int
 	names                                 []string
@@ -38,8 +39,10 @@ func main() {
 	fs.BoolVar(&o.all, "all", false, "run every shipped definition")
 	fs.BoolVar(&o.quick, "quick", false, "run at reduced scale (each definition's quick: section); writes OUT/<name>-quick/")
 	fs.BoolVar(&o.describe, "describe", false, "print the networks (parameters, connections, units) and their layers, and exit")
-	fs.BoolVar(&o.baselines, "baselines", false, "train the dense network of each named definition's first seed (default: paper-fig1, han-lenet300, han-lenet5) and write OUT/baselines/")
+	fs.BoolVar(&o.baselines, "baselines", false, "train the dense network of each named definition's first seed (default: lenet1-retrain, han-lenet300, han-lenet5) and write OUT/baselines/")
 	fs.StringVar(&o.export, "export", "", "write the trained dense model of definition `NAME` (first seed) with its Hessian diagonal and saliencies to the .npz file given by -out")
+	fs.BoolVar(&o.hessianGap, "hessian-gap", false, "measure the paper's Hessian recursion against the exact diagonals on the trained lenet1 and write OUT/hessian/gap.md")
+	fs.StringVar(&o.experimentsMD, "experiments-md", "", "write `FILE` (EXPERIMENTS.md) from the results in -out, and exit")
 	fs.StringVar(&o.mnist, "mnist", "", "`DIR` with the four MNIST .gz files (default: $MNIST_DIR, else the GoMNIST module's data/)")
 	fs.StringVar(&o.out, "out", "", "output directory (default results), or the .npz file for -export")
 	fs.IntVar(&o.workers, "workers", 0, "worker goroutines (default GOMAXPROCS); results do not depend on it")
@@ -77,6 +80,10 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return describe(stdout)
 	case o.list:
 		return list(stdout)
+	case o.hessianGap:
+		return hessianGap(ctx, o, stdout, stderr)
+	case o.experimentsMD != "":
+		return experimentsMD(o, o.experimentsMD)
 	case o.export != "":
 		return exportNPZ(ctx, o, stderr)
 	case o.baselines:

@@ -65,6 +65,9 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 	}
 	bar := newBar(stderr, total)
 	env.Progress = func(n int) { bar.Add(n) }
+	if !isTerminal(stderr) {
+		env.Progress = textProgress(stderr, total)
+	}
 	env.Log = func(format string, args ...any) {
 		bar.Clear()
 		fmt.Fprintf(stderr, format+"\n", args...)
@@ -94,17 +97,34 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 	return nil
 }
 
-// newBar shows a progress bar with an ETA when stderr is a terminal; in
-// logs it stays silent and the per-unit lines tell the progress.
+// newBar shows a progress bar with an ETA when stderr is a terminal.
 func newBar(w io.Writer, total int) *progressbar.ProgressBar {
-	visible := false
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		visible = true
-	}
-	return progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionSetVisibility(visible),
+	return progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionSetVisibility(isTerminal(w)),
 		progressbar.OptionSetDescription("pruning study"), progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(250*time.Millisecond),
 		progressbar.OptionClearOnFinish())
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// textProgress reports progress in logs, where a bar would be noise: a line
+// at most every 30 seconds, with an ETA from the rate so far.
+func textProgress(w io.Writer, total int) func(int) {
+	start, last, done := time.Now(), time.Now(), 0
+	return func(n int) {
+		done += n
+		if time.Since(last) < 30*time.Second || done == 0 {
+			return
+		}
+		last = time.Now()
+		el := time.Since(start)
+		eta := time.Duration(float64(el) * float64(total-done) / float64(done))
+		fmt.Fprintf(w, "progress: %d/%d (%.0f%%), %s elapsed, about %s left\n", done, total,
+			100*float64(done)/float64(total), el.Round(time.Second), eta.Round(time.Second))
+	}
 }
 
 // command reconstructs the command line that reproduces a result.

@@ -96,6 +96,9 @@ type Quick struct {
 	Epochs         int `yaml:"epochs" json:"epochs"`
 	RetrainEpochs  int `yaml:"retrain_epochs" json:"retrain_epochs"`
 	Seeds          int `yaml:"seeds" json:"seeds"`
+	// Grid and Scopes, when given, replace the definition's.
+	Grid   []float64 `yaml:"grid" json:"grid,omitempty"`
+	Scopes []string  `yaml:"scopes" json:"scopes,omitempty"`
 }
 
 // Schedules and figure sets a definition may name.
@@ -261,15 +264,16 @@ func (d *Definition) validate() error {
 			return fieldErr("steps.until", "%v outside (0, 1)", s.Until)
 		}
 	}
-	prev := -1.0
-	for i, f := range d.Grid {
-		if !(f >= 0 && f < 1) {
-			return fieldErr(fmt.Sprintf("grid[%d]", i), "fraction %v outside [0, 1)", f)
+	if err := validateGrid("grid", d.Grid); err != nil {
+		return err
+	}
+	if err := validateGrid("quick.grid", d.Quick.Grid); err != nil {
+		return err
+	}
+	for i, s := range d.Quick.Scopes {
+		if _, err := prune.ParseScope(s); err != nil {
+			return fieldErr(fmt.Sprintf("quick.scopes[%d]", i), "%v", err)
 		}
-		if f <= prev {
-			return fieldErr(fmt.Sprintf("grid[%d]", i), "fractions must increase (%v after %v)", f, prev)
-		}
-		prev = f
 	}
 	if len(d.Seeds) == 0 {
 		return fieldErr("seeds", "missing")
@@ -296,6 +300,20 @@ func (d *Definition) validate() error {
 		if c.v < 0 {
 			return fieldErr("quick."+c.name, "%d < 0", c.v)
 		}
+	}
+	return nil
+}
+
+func validateGrid(path string, grid []float64) error {
+	prev := -1.0
+	for i, f := range grid {
+		if !(f >= 0 && f < 1) {
+			return fieldErr(fmt.Sprintf("%s[%d]", path, i), "fraction %v outside [0, 1)", f)
+		}
+		if f <= prev {
+			return fieldErr(fmt.Sprintf("%s[%d]", path, i), "fractions must increase (%v after %v)", f, prev)
+		}
+		prev = f
 	}
 	return nil
 }
@@ -396,5 +414,11 @@ func (d *Definition) AtScale(quick bool) *Definition {
 	c.Training.Epochs = pick(q.Epochs, 1)
 	c.Retraining.Epochs = pick(q.RetrainEpochs, 1)
 	c.Seeds = c.Seeds[:min(len(c.Seeds), pick(q.Seeds, 1))]
+	if q.Grid != nil {
+		c.Grid, c.Steps = q.Grid, nil
+	}
+	if q.Scopes != nil {
+		c.Scopes = q.Scopes
+	}
 	return &c
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"obd/backend"
 	"obd/curvature"
 	"obd/datasets"
 	"obd/internal/atomicfile"
@@ -205,12 +206,14 @@ type denseInfo struct {
 // an earlier run (of any definition) trained the same network on the same
 // data with the same recipe and seed.
 func dense(ctx context.Context, d *Definition, data *sets, e *model.Engine, seed uint64, out string, progress func(int)) ([]float64, *denseInfo, bool, error) {
+	// The BLAS backend is part of the key: backends round differently.
 	key, _ := json.Marshal(struct {
 		Network  string
 		Train    int
 		Training Recipe
 		Seed     uint64
-	}{d.Network, d.Data.Train, d.Training, seed})
+		Backend  string
+	}{d.Network, d.Data.Train, d.Training, seed, backend.Name()})
 	sum := sha256.Sum256(key)
 	path := filepath.Join(out, ".cache", "dense", fmt.Sprintf("%s-%s", d.Network, hex.EncodeToString(sum[:])[:16]))
 	if f, err := os.Open(path + ".params"); err == nil {

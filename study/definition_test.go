@@ -1,0 +1,138 @@
+package study
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"obd/model"
+)
+
+const valid = `name: t
+network: lenet1
+data: {train: 1000, test: 500, hessian_samples: 100}
+training: {epochs: 1, batch_size: 32, lr: 0.01, momentum: 0.9, lr_schedule: exp, lr_gamma: 0.9}
+retraining: {epochs: 1, batch_size: 32, lr: 0.001}
+methods: [obd, magnitude]
+scopes: [global]
+schedule: iterative
+grid: [0.1, 0.5, 0.9]
+seeds: [1, 2]
+`
+
+func TestParseValid(t *testing.T) {
+	d, err := Parse("t.yaml", strings.NewReader(valid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Network != "lenet1" || len(d.Grid) != 3 || d.Training.LRGamma != 0.9 || d.Figures != "curves" {
+		t.Errorf("decoded %+v", d)
+	}
+	// Comments and layout do not change the hash; content does.
+	d2, _ := Parse("t.yaml", strings.NewReader("# a comment\n"+valid))
+	d3, _ := Parse("t.yaml", strings.NewReader(strings.Replace(valid, "seeds: [1, 2]", "seeds: [1, 3]", 1)))
+	if d.Hash() != d2.Hash() || d.Hash() == d3.Hash() {
+		t.Errorf("hashes %s %s %s", d.Hash(), d2.Hash(), d3.Hash())
+	}
+}
+
+// Every bad definition is an error naming the file, the line and the
+// field, never a panic.
+func TestParseErrors(t *testing.T) {
+	cases := []struct {
+		name, edit, want string
+	}{
+		{"unknown key", "name: t\nnetwork: lenet1\nlearning_rate: 3\n", "t.yaml: line 3: field learning_rate not found"},
+		{"wrong type", strings.Replace(valid, "epochs: 1, batch", "epochs: many, batch", 1), "t.yaml: line 4: cannot unmarshal !!str `many`"},
+		{"fraction ≥ 1", strings.Replace(valid, "[0.1, 0.5, 0.9]", "[0.1, 0.5, 1.0]", 1), "t.yaml:9: grid[2]: fraction 1 outside [0, 1)"},
+		{"negative fraction", strings.Replace(valid, "[0.1, 0.5, 0.9]", "[-0.1]", 1), "t.yaml:9: grid[0]"},
+		{"decreasing grid", strings.Replace(valid, "[0.1, 0.5, 0.9]", "[0.5, 0.1]", 1), "grid[1]: fractions must increase"},
+		{"unknown network", strings.Replace(valid, "network: lenet1", "network: resnet50", 1), `t.yaml:2: network: unknown network "resnet50"`},
+		{"unknown method", strings.Replace(valid, "[obd, magnitude]", "[obd, obs]", 1), `t.yaml:6: methods[1]: unknown method "obs"`},
+		{"unknown scope", strings.Replace(valid, "scopes: [global]", "scopes: [layer]", 1), `t.yaml:7: scopes[0]: unknown scope "layer"`},
+		{"unknown schedule", strings.Replace(valid, "schedule: iterative", "schedule: gradual", 1), `t.yaml:8: schedule: "gradual"`},
+		{"bad lr", strings.Replace(valid, "lr: 0.01", "lr: -1", 1), "t.yaml:4: training.lr: -1"},
+		{"bad momentum", strings.Replace(valid, "momentum: 0.9", "momentum: 1.5", 1), "training.momentum: 1.5 outside [0, 1)"},
+		{"bad lr schedule", strings.Replace(valid, "lr_schedule: exp", "lr_schedule: cosine", 1), "training.lr_schedule"},
+		{"missing retraining", strings.Replace(valid, "retraining: {epochs: 1, batch_size: 32, lr: 0.001}\n", "", 1), "retraining.epochs: 0"},
+		{"too much data", strings.Replace(valid, "train: 1000", "train: 70000", 1), "t.yaml:3: data.train: 70000 outside [0, 60000]"},
+		{"repeated seed", strings.Replace(valid, "[1, 2]", "[1, 1]", 1), "seeds[1]: seed 1 repeated"},
+		{"no seeds", strings.Replace(valid, "seeds: [1, 2]\n", "", 1), "seeds: missing"},
+		{"bad name", strings.Replace(valid, "name: t", "name: My Run", 1), `t.yaml:1: name: "My Run"`},
+		{"empty", "", "t.yaml: empty definition"},
+		{"blank", "  \n\n", "t.yaml: empty definition"},
+		{"not a mapping", "- a\n- b\n", "a definition is a mapping"},
+		{"malformed", "name: [unclosed\n", "t.yaml: "},
+		{"two documents", valid + "---\nname: u\n", "more than one YAML document"},
+		{"grid and steps", valid + "steps: {fraction_of_remaining: 0.2, until: 0.9}\n", "give grid or steps, not both"},
+		{"deep nesting", "name: t\nmethods: " + strings.Repeat("[", 30000) + strings.Repeat("]", 30000) + "\n", "t.yaml: "},
+		{"huge", "name: t\ndescription: " + strings.Repeat("x", 70000) + "\n", "larger than"},
+		{"alias bomb", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\nmethods: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n", "t.yaml: "},
+	}
+	for _, c := range cases {
+		_, err := Parse("t.yaml", strings.NewReader(c.edit))
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %q does not contain %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestSteps(t *testing.T) {
+	src := strings.Replace(valid, "grid: [0.1, 0.5, 0.9]", "steps: {fraction_of_remaining: 0.5, until: 0.9}", 1)
+	d, err := Parse("t.yaml", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := d.Targets(model.LeNet1())
+	want := []float64{0.5, 0.75, 0.875, 0.9}
+	if len(g) != len(want) {
+		t.Fatalf("targets %v, want %v", g, want)
+	}
+	for i := range g {
+		if g[i] != want[i] {
+			t.Fatalf("targets %v, want %v", g, want)
+		}
+	}
+}
+
+// The shipped definitions parse, reach at least 90% deleted, have at
+// least 3 seeds, and the paper's two share their dense nets.
+func TestShippedDefinitions(t *testing.T) {
+	files, _ := filepath.Glob("../experiments/definitions/*.yaml")
+	if len(files) < 5 {
+		t.Fatalf("%d shipped definitions", len(files))
+	}
+	defs := map[string]*Definition{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Parse(f, strings.NewReader(string(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(f) != d.Name+".yaml" {
+			t.Errorf("%s defines %q", f, d.Name)
+		}
+		net, _ := model.ByName(d.Network)
+		if g := d.Targets(net); g[len(g)-1] < 0.9 {
+			t.Errorf("%s: grid stops at %v", d.Name, g[len(g)-1])
+		}
+		if len(d.Seeds) < 3 {
+			t.Errorf("%s: %d seeds", d.Name, len(d.Seeds))
+		}
+		defs[d.Name] = d
+	}
+	a := defs["paper-fig1"]
+	for _, n := range []string{"paper-fig2", "lenet1-estimators"} {
+		if b := defs[n]; a.Training != b.Training || a.Data.Train != b.Data.Train {
+			t.Errorf("paper-fig1 and %s train different dense nets", n)
+		}
+	}
+}
