@@ -42,7 +42,7 @@ func TestBadDefinitionWritesNothing(t *testing.T) {
 // requires points.csv to match the committed golden files byte for byte,
 // so the committed results provably still follow from the code. After a
 // deliberate change of the numbers, regenerate them with
-// `go test ./experiments -run QuickGolden -update`. The golden files are
+// `go test ./experiments -run QuickGolden -args -update`. The golden files are
 // those of the default pure-Go BLAS; other backends round differently.
 func TestQuickGolden(t *testing.T) {
 	if testing.Short() {

@@ -81,7 +81,7 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 			return err
 		}
 		if err := study.Write(res, study.Meta{Command: command(o, names), Backend: backend.Name(),
-			Commit: gitCommit(), Workers: env.Workers}); err != nil {
+			Commit: gitCommit(env.Out), Workers: env.Workers}); err != nil {
 			return fmt.Errorf("%s: %w", d.Name, err)
 		}
 		bar.Clear()
@@ -149,14 +149,16 @@ func command(o options, names []string) string {
 }
 
 // gitCommit names the commit the results came from ("unknown" outside a
-// checkout), with "+dirty" when there are uncommitted changes.
-func gitCommit() string {
-	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+// checkout), with "+dirty" when files other than those under out (the
+// results being rewritten) have uncommitted changes.
+func gitCommit(out string) string {
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
 	if err != nil {
 		return "unknown"
 	}
-	c := strings.TrimSpace(string(out))
-	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+	c := strings.TrimSpace(string(head))
+	st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)"+out).Output()
+	if err == nil && len(st) > 0 {
 		c += "+dirty"
 	}
 	return c
