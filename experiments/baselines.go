@@ -30,11 +30,7 @@ func baselines(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if len(names) == 0 {
 		names = baselineDefinitions
 	}
-	defs, err := loadAll(names)
-	if err != nil {
-		return err
-	}
-	env, err := environment(o)
+	defs, env, err := setup(o, names)
 	if err != nil {
 		return err
 	}

@@ -17,17 +17,13 @@ func exportNPZ(ctx context.Context, o options, stderr io.Writer) error {
 	if !strings.HasSuffix(o.out, ".npz") {
 		return errors.New("-export needs -out FILE.npz")
 	}
-	defs, err := loadAll([]string{o.export})
+	out := o.out
+	o.out = "" // the cache stays in the default results directory
+	defs, env, err := setup(o, []string{o.export})
 	if err != nil {
 		return err
 	}
 	d := defs[0]
-	out := o.out
-	o.out = "" // the cache stays in the default results directory
-	env, err := environment(o)
-	if err != nil {
-		return err
-	}
 	dn, err := study.TrainDense(ctx, d, env, d.Seeds[0])
 	if err != nil {
 		return err

@@ -26,11 +26,7 @@ const hessianGapSamples = 100
 // layer, and how well each estimator's saliencies rank like the exact
 // Hessian's; it writes OUT/hessian/gap.md.
 func hessianGap(ctx context.Context, o options, stdout, stderr io.Writer) error {
-	defs, err := loadAll([]string{"paper-fig1"})
-	if err != nil {
-		return err
-	}
-	env, err := environment(o)
+	defs, env, err := setup(o, []string{"paper-fig1"})
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,17 @@ import (
 	"obd/study"
 )
 
+// setup parses the named definitions, all of them before any work starts,
+// then loads MNIST.
+func setup(o options, names []string) ([]*study.Definition, study.Env, error) {
+	defs, err := loadAll(names)
+	if err != nil {
+		return nil, study.Env{}, err
+	}
+	env, err := environment(o)
+	return defs, env, err
+}
+
 // environment loads MNIST and fills in the defaults every job shares.
 func environment(o options) (study.Env, error) {
 	if o.out == "" {
@@ -51,11 +62,7 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 	case len(names) == 0:
 		names = defaultDefinitions
 	}
-	defs, err := loadAll(names)
-	if err != nil {
-		return err
-	}
-	env, err := environment(o)
+	defs, env, err := setup(o, names)
 	if err != nil {
 		return err
 	}
