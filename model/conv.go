@@ -60,6 +60,7 @@ func (l *Conv) Describe() string {
 	}
 	return s + ", " + l.act.String()
 }
+
 // Pairs lists the connected (output map, input map) pairs in parameter
 // order: kernel j is θ[j·K·K : (j+1)·K·K] of the layer.
 func (l *Conv) Pairs() [][2]int { return l.pairs }
