@@ -270,8 +270,8 @@ func (r *resultSet) write(w io.Writer) {
 		if len(recs) > 1 {
 			markdownTable(w, recs[0], recs[1:])
 		}
-		p("\nFrom `%s` (made by `go run ./experiments -baselines`; see `baselines.md` there for the recipes).\n",
-			filepath.Join(r.out, "baselines", "baselines.csv"))
+		p("\nFrom `%s`; `baselines.md` beside it names the command that made it (with its BLAS backend) and "+
+			"the recipes.\n", filepath.Join(r.out, "baselines", "baselines.csv"))
 	} else {
 		p("Not run: `go run ./experiments -baselines` writes %s.\n", filepath.Join(r.out, "baselines"))
 	}
@@ -451,7 +451,11 @@ rate 0.001 per step, to keep the main job within 20 minutes). lenet1-retrain, wi
 magnitude and random under the same recipe, globally and per layer, and Han et al.'s protocol
 on LeNet-300-100 and LeNet-5 are defined but not yet run at full scale.
 
-**The dense baseline.** In the 20-minute study LeNet-1 trains 20 epochs and misses LeCun et
-al.'s 1.7% by about two tenths of a point; the 30-epoch recipe of the baselines is closer (see
-Dense baselines). The net is capacity-bound: its training error is about its test error.
+**The dense baseline.** LeNet-1 misses LeCun et al.'s 1.7% by two to three tenths of a point,
+both in the 20-epoch study and with the 30-epoch recipe of the baselines (Dense baselines).
+The net is capacity-bound (its training error is about its test error), and single runs
+differ by a few tenths of a point with the seed or even the BLAS backend's rounding. The paper
+trained with stochastic diagonal Levenberg–Marquardt, which the harness does not implement
+yet. LeNet-300-100 meets Han et al.'s dense error; LeNet-5, trained for 15 epochs, does not
+reach theirs (Dense baselines): both are single seeds so far.
 `
