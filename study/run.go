@@ -404,19 +404,13 @@ func (u *unit) schedule(ctx context.Context) ([]report.Point, error) {
 		}
 		mask = sel.Mask
 		applyMask(theta, mask)
+		// The predicted increase is the sum of the saliencies deleted from
+		// the net they were computed on: this step's for iterative, and
+		// for the one-shot schedules, which select from the dense net
+		// every time, everything deleted so far.
 		predicted := math.NaN()
 		if m.Predicts() {
 			predicted = sel.ScoreSum
-			if u.def.Schedule == "oneshot" {
-				// Saliencies were computed once, on the dense net: the
-				// prediction is the sum of everything deleted so far.
-				predicted = 0
-				for k, alive := range mask {
-					if !alive {
-						predicted += scores[k]
-					}
-				}
-			}
 		}
 		pts = append(pts, u.point(step, false, theta, mask, predicted))
 		if u.def.Schedule != "oneshot" {
