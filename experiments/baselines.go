@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"obd/internal/atomicfile"
+	"obd/report"
 	"obd/study"
 )
 
@@ -91,7 +92,7 @@ func writeBaselines(dir, cmd string, workers int, ds []*study.Dense) error {
 				fmt.Sprintf("%.4f", d.Test.MeanLoss()), fmt.Sprintf("%.2f%%", 100*d.Test.ErrorRate()),
 				referenceErr[d.Net.Name], fmt.Sprintf("%.1f", d.SecondsPerEpoch)})
 		}
-		return markdownTable(w, []string{"network", "definition", "seed", "parameters", "recipe", "train objective",
+		return report.MarkdownTable(w, []string{"network", "definition", "seed", "parameters", "recipe", "train objective",
 			"train error", "test objective", "test error", "reference", "s/epoch"}, rows)
 	})
 }

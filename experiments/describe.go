@@ -5,11 +5,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
-
 	"obd/model"
+	"obd/report"
 )
 
 // describe prints one row per network, then each network's layers.
@@ -22,7 +19,7 @@ func describe(w io.Writer) error {
 		rows = append(rows, []string{net.Name, fmt.Sprint(net.NumParams()), fmt.Sprint(net.Connections()),
 			fmt.Sprint(net.Units()), net.Loss.Name(), net.Inputs.String()})
 	}
-	if err := markdownTable(w, []string{"network", "free parameters", "connections", "units", "loss", "inputs"}, rows); err != nil {
+	if err := report.MarkdownTable(w, []string{"network", "free parameters", "connections", "units", "loss", "inputs"}, rows); err != nil {
 		return err
 	}
 	for _, net := range nets {
@@ -36,22 +33,9 @@ func describe(w io.Writer) error {
 			rows = append(rows, []string{l.Name(), l.Describe(), l.OutShape().String(),
 				fmt.Sprint(net.Offset(i+1) - net.Offset(i)), strings.Join(tensors, ", "), fmt.Sprint(l.Connections())})
 		}
-		if err := markdownTable(w, []string{"layer", "kind", "output", "parameters", "tensors", "connections"}, rows); err != nil {
+		if err := report.MarkdownTable(w, []string{"layer", "kind", "output", "parameters", "tensors", "connections"}, rows); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// markdownTable renders a GitHub-flavoured Markdown table.
-func markdownTable(w io.Writer, header []string, rows [][]string) error {
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewMarkdown()),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-	)
-	t.Header(header)
-	if err := t.Bulk(rows); err != nil {
-		return err
-	}
-	return t.Render()
 }

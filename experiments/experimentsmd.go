@@ -225,7 +225,7 @@ func (r *resultSet) write(w io.Writer) {
 				h.pruned + " (Han et al., magnitude)", pct(stat(at92, testErr)), src(h.def)})
 		}
 	}
-	markdownTable(w, []string{"claim", "reference", "ours", "source"}, rows)
+	report.MarkdownTable(w, []string{"claim", "reference", "ours", "source"}, rows)
 
 	if r.pts["paper-fig1"] != nil {
 		p("\n## Fig. 1a in numbers: deletion without retraining\n\n")
@@ -259,7 +259,7 @@ func (r *resultSet) write(w io.Writer) {
 		}
 		p("Milliseconds per 256 samples (2 workers, pure-Go BLAS), from `%s` (made by `scripts/bench.sh`). "+
 			"The paper promises a Hessian-diagonal pass of the same order as a gradient pass; the goal here is at most 2×.\n\n", bench)
-		markdownTable(w, []string{"network", "forward", "gradient", "Hessian diagonal (LM)", "LM / gradient", "full / gradient"}, rows)
+		report.MarkdownTable(w, []string{"network", "forward", "gradient", "Hessian diagonal (LM)", "LM / gradient", "full / gradient"}, rows)
 	} else {
 		p("Not measured: `scripts/bench.sh` writes %s.\n", bench)
 	}
@@ -268,7 +268,7 @@ func (r *resultSet) write(w io.Writer) {
 	if b, err := os.ReadFile(filepath.Join(r.out, "baselines", "baselines.csv")); err == nil {
 		recs, _ := csv.NewReader(bytes.NewReader(b)).ReadAll()
 		if len(recs) > 1 {
-			markdownTable(w, recs[0], recs[1:])
+			report.MarkdownTable(w, recs[0], recs[1:])
 		}
 		p("\nFrom `%s`; `baselines.md` beside it names the command that made it (with its BLAS backend) and "+
 			"the recipes.\n", filepath.Join(r.out, "baselines", "baselines.csv"))
@@ -323,7 +323,7 @@ func (r *resultSet) oneshotTable(w io.Writer, def string, methods []string) {
 		}
 		rows = append(rows, row)
 	}
-	markdownTable(w, append([]string{"deleted"}, methods...), rows)
+	report.MarkdownTable(w, append([]string{"deleted"}, methods...), rows)
 }
 
 func (r *resultSet) firstMethod(def string) string {

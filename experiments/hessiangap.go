@@ -14,6 +14,7 @@ import (
 	"obd/datasets"
 	"obd/internal/atomicfile"
 	"obd/model"
+	"obd/report"
 	"obd/study"
 )
 
@@ -85,14 +86,14 @@ func hessianGap(ctx context.Context, o options, stdout, stderr io.Writer) error 
 			"exact for a single fully connected layer (tested), so the output layer's gaps measure only what "+
 			"the f'' terms and the squared-error output contribute.\n\n",
 			dn.Seed, 100*dn.Test.ErrorRate(), data.N)
-		if err := markdownTable(w, []string{"layer", "parameters", "LM vs exact Gauss–Newton", "full recursion vs exact Hessian",
+		if err := report.MarkdownTable(w, []string{"layer", "parameters", "LM vs exact Gauss–Newton", "full recursion vs exact Hessian",
 			"LM vs exact Hessian", "exact Gauss–Newton vs exact Hessian", "empirical Fisher vs exact Hessian"}, rows); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "\nSaliencies s = h·u²/2 from each estimator against those from the exact Hessian: Spearman rank "+
 			"correlation, and the overlap of the 30%% least salient parameters (what OBD would delete first). "+
 			"Seconds: wall time of the estimator on %d images, %d workers.\n\n", data.N, env.Workers)
-		return markdownTable(w, []string{"estimator", "Spearman ρ vs exact Hessian", "overlap of lowest 30%", "seconds"}, ranks)
+		return report.MarkdownTable(w, []string{"estimator", "Spearman ρ vs exact Hessian", "overlap of lowest 30%", "seconds"}, ranks)
 	})
 	if err != nil {
 		return err

@@ -102,14 +102,7 @@ func WriteSummary(w io.Writer, title string, pts []Point, notes []string) error 
 				fmt.Sprint(len(g)),
 			})
 		}
-		t := tablewriter.NewTable(&b,
-			tablewriter.WithRenderer(renderer.NewMarkdown()),
-			tablewriter.WithHeaderAutoFormat(tw.Off))
-		t.Header(summaryHeader)
-		if err := t.Bulk(cells); err != nil {
-			return err
-		}
-		if err := t.Render(); err != nil {
+		if err := MarkdownTable(&b, summaryHeader, cells); err != nil {
 			return err
 		}
 	}
@@ -151,4 +144,17 @@ func mapKeys[K comparable, V any](m map[K]V) []K {
 		keys = append(keys, k)
 	}
 	return keys
+}
+
+// MarkdownTable renders a GitHub-flavoured Markdown table with
+// tablewriter, headers as given.
+func MarkdownTable(w io.Writer, header []string, rows [][]string) error {
+	t := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewMarkdown()),
+		tablewriter.WithHeaderAutoFormat(tw.Off))
+	t.Header(header)
+	if err := t.Bulk(rows); err != nil {
+		return err
+	}
+	return t.Render()
 }
