@@ -236,6 +236,13 @@ func (r *resultSet) write(w io.Writer) {
 		r.oneshotTable(w, "lenet1-estimators", []string{"obd", "obd-full", "obd-gauss-newton", "obd-fisher", "magnitude"})
 	}
 
+	for _, def := range []string{"lenet1-retrain", "han-lenet300", "han-lenet5"} {
+		if r.pts[def] != nil {
+			p("\n## With retraining: %s\n\n", def)
+			r.retrainedTable(w, def)
+		}
+	}
+
 	p("\n## How exact is the recursion?\n\n")
 	gap := filepath.Join(r.out, "hessian", "gap.md")
 	if _, err := os.Stat(gap); err == nil {
@@ -305,6 +312,42 @@ func (r *resultSet) belowMagnitude(def, method string) (below, n int) {
 		n++
 	}
 	return below, n
+}
+
+// retrainedTable tabulates, per deleted fraction, the test error after
+// retraining of every method and scope of a definition.
+func (r *resultSet) retrainedTable(w io.Writer, def string) {
+	type col struct{ method, scope string }
+	var cols []col
+	seen := map[col]bool{}
+	for _, q := range r.pts[def] {
+		if c := (col{q.Method, q.Scope}); !seen[c] {
+			seen[c] = true
+			cols = append(cols, c)
+		}
+	}
+	fmt.Fprintf(w, "Test error (mean ± std over seeds) after retraining, with the given fraction of the free "+
+		"parameters deleted; the dense row is before any deletion. From `%s`.\n\n", r.file(def))
+	header := []string{"deleted"}
+	for _, c := range cols {
+		header = append(header, c.method+", "+c.scope)
+	}
+	first := cols[0]
+	var rows [][]string
+	for _, q := range r.sel(def, func(p report.Point) bool {
+		return p.Method == first.method && p.Scope == first.scope && p.Seed == r.firstSeed(def) && (p.Retrained || p.Step == 0)
+	}) {
+		row := []string{fmt.Sprintf("%.0f%%", 100*q.FractionRemoved)}
+		for _, c := range cols {
+			pts := r.sel(def, func(p report.Point) bool {
+				return p.Method == c.method && p.Scope == c.scope && p.Step == q.Step && p.Retrained == q.Retrained
+			})
+			st := stat(pts, testErr)
+			row = append(row, fmt.Sprintf("%.2f ± %.2f%%", 100*st.Mean, 100*st.Std))
+		}
+		rows = append(rows, row)
+	}
+	report.MarkdownTable(w, header, rows)
 }
 
 // oneshotTable tabulates, per deleted fraction, the training objective
