@@ -72,8 +72,9 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 	}
 	bar := newBar(stderr, total)
 	env.Progress = func(n int) { bar.Add(n) }
+	env.Skip = func(n int) { total -= n; bar.ChangeMax(max(total, 1)) }
 	if !isTerminal(stderr) {
-		env.Progress = textProgress(stderr, total)
+		env.Progress, env.Skip = textProgress(stderr, total)
 	}
 	env.Log = func(format string, args ...any) {
 		bar.Clear()
@@ -107,7 +108,7 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 // newBar shows a progress bar with an ETA when stderr is a terminal.
 func newBar(w io.Writer, total int) *progressbar.ProgressBar {
 	return progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionSetVisibility(isTerminal(w)),
-		progressbar.OptionSetDescription("pruning study"), progressbar.OptionShowCount(),
+		progressbar.OptionSetDescription("pruning study"),
 		progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(250*time.Millisecond),
 		progressbar.OptionClearOnFinish())
 }
@@ -118,20 +119,22 @@ func isTerminal(w io.Writer) bool {
 }
 
 // textProgress reports progress in logs, where a bar would be noise: a line
-// at most every 30 seconds, with an ETA from the rate so far.
-func textProgress(w io.Writer, total int) func(int) {
+// at most every 30 seconds, with an ETA from the rate so far. Work found
+// already done leaves the total and the rate.
+func textProgress(w io.Writer, total int) (progress, skip func(int)) {
 	start, last, done := time.Now(), time.Now(), 0
-	return func(n int) {
+	progress = func(n int) {
 		done += n
 		if time.Since(last) < 30*time.Second || done == 0 {
 			return
 		}
 		last = time.Now()
 		el := time.Since(start)
-		eta := time.Duration(float64(el) * float64(total-done) / float64(done))
-		fmt.Fprintf(w, "progress: %d/%d (%.0f%%), %s elapsed, about %s left\n", done, total,
-			100*float64(done)/float64(total), el.Round(time.Second), eta.Round(time.Second))
+		eta := time.Duration(float64(el) * float64(max(total-done, 0)) / float64(done))
+		fmt.Fprintf(w, "progress: %.0f%%, %s elapsed, about %s left\n", 100*float64(done)/float64(max(total, 1)),
+			el.Round(time.Second), eta.Round(time.Second))
 	}
+	return progress, func(n int) { total -= n }
 }
 
 // command reconstructs the command line that reproduces a result.

@@ -29,8 +29,9 @@ type Env struct {
 	Out     string // output root: the definition writes Out/<name>/
 	Workers int
 	Quick   bool
-	// Progress, if not nil, is told of finished work (see Definition.Work).
-	Progress func(done int)
+	// Progress, if not nil, is told of finished work, and Skip of work
+	// found already done (see Definition.Work).
+	Progress, Skip func(n int)
 	// Log, if not nil, gets one line per finished unit and dense model.
 	Log func(format string, args ...any)
 }
@@ -66,12 +67,29 @@ func (r *Result) Failed() int {
 	return n
 }
 
-// Work is the amount of progress a run reports: one per epoch of dense
-// training and one per grid point of every unit.
+// Work is the amount of progress a run reports, in tenths of a training
+// epoch, roughly: 10 per epoch of dense training, and per grid point 10
+// per retraining epoch plus 3 for scoring and measuring (2 without
+// retraining). Work found already done (a cached dense net, a finished
+// unit) is reported through Env.Skip, so that an ETA counts only what
+// remains to compute.
 func (d *Definition) Work(quick bool) int {
 	s := d.AtScale(quick)
 	net, _ := model.ByName(s.Network)
-	return len(s.Seeds) * (s.Training.Epochs + len(s.Methods)*len(s.Scopes)*len(s.Targets(net)))
+	return len(s.Seeds) * (10*s.Training.Epochs + len(s.Methods)*len(s.Scopes)*len(s.Targets(net))*s.stepWork())
+}
+
+func (d *Definition) stepWork() int {
+	if d.Schedule == "oneshot" {
+		return 2
+	}
+	return 10*d.Retraining.Epochs + 3
+}
+
+func (env Env) skip(n int) {
+	if env.Skip != nil {
+		env.Skip(n)
+	}
 }
 
 func (env Env) progress(n int) {
@@ -149,6 +167,9 @@ func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 	for _, seed := range d.Seeds {
 		start := time.Now()
 		theta, _, cached, err := dense(ctx, d, data, e, seed, env.Out, progress)
+		if cached {
+			env.skip(10 * d.Training.Epochs)
+		}
 		dr := UnitResult{Method: "dense", Seed: seed, Seconds: time.Since(start).Seconds(), Cached: cached}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -167,7 +188,7 @@ func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 		for _, method := range d.Methods {
 			for _, scope := range d.Scopes {
 				u := unit{def: d, hash: res.Hash, data: data, e: e, seed: seed, method: method, scope: prune.Scope(scope),
-					dense: theta, denseStats: denseStats, dir: filepath.Join(res.Dir, "units"), progress: progress}
+					dense: theta, denseStats: denseStats, dir: filepath.Join(res.Dir, "units"), progress: progress, skip: env.skip}
 				ur, upts, err := u.run(ctx)
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
@@ -224,14 +245,13 @@ func dense(ctx context.Context, d *Definition, data *sets, e *model.Engine, seed
 			json.Unmarshal(b, info)
 		}
 		if err == nil {
-			progress(d.Training.Epochs)
 			return theta, info, true, nil
 		}
 		// A damaged cache entry is retrained, not trusted.
 	}
 	start := time.Now()
 	theta := data.net.Init(seed)
-	if err := train.SGD(ctx, e, theta, nil, data.train, d.Training.Config(seed), func(train.Epoch) { progress(1) }); err != nil {
+	if err := train.SGD(ctx, e, theta, nil, data.train, d.Training.Config(seed), func(train.Epoch) { progress(10) }); err != nil {
 		return nil, nil, false, err
 	}
 	info := &denseInfo{Seconds: time.Since(start).Seconds(), Epochs: d.Training.Epochs}
@@ -315,6 +335,7 @@ type unit struct {
 	denseStats [2]model.Stats // train, test
 	dir        string
 	progress   func(int)
+	skip       func(int)
 }
 
 func (u *unit) name() string {
@@ -335,7 +356,7 @@ func (u *unit) run(ctx context.Context) (UnitResult, []report.Point, error) {
 				json.Unmarshal(b, &meta)
 			}
 			r.Seconds, r.Cached = meta.Seconds, true
-			u.progress(len(u.def.Targets(u.data.net)))
+			u.skip(len(u.def.Targets(u.data.net)) * u.def.stepWork())
 			return r, pts, nil
 		}
 	}
@@ -420,7 +441,7 @@ func (u *unit) schedule(ctx context.Context) ([]report.Point, error) {
 			}
 			pts = append(pts, u.point(step, true, theta, mask, math.NaN()))
 		}
-		u.progress(1)
+		u.progress(u.def.stepWork())
 	}
 	return pts, nil
 }
