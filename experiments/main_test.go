@@ -118,3 +118,29 @@ func TestExportQuick(t *testing.T) {
 		t.Error("-export without a .npz -out: no error")
 	}
 }
+
+// The number of workers does not change a single bit of the results: the
+// golden files were made with GOMAXPROCS workers.
+func TestWorkersDoNotChangePoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a quick lenet1 twice")
+	}
+	if backend.Name() != "gonum" {
+		t.Skipf("golden files are for the gonum backend, not %s", backend.Name())
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "golden", "paper-fig2-quick.points.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{1, 3} {
+		out := t.TempDir()
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), options{names: []string{"paper-fig2"}, quick: true, workers: w, out: out}, &stdout, &stderr); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(filepath.Join(out, "paper-fig2-quick", "points.csv"))
+		if !bytes.Equal(got, want) {
+			t.Errorf("%d workers: points.csv differs from the golden file", w)
+		}
+	}
+}
