@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"obd/export"
-	"obd/study"
 )
 
 // exportNPZ writes the dense model of a definition's first seed with its
@@ -19,12 +18,7 @@ func exportNPZ(ctx context.Context, o options, stderr io.Writer) error {
 	}
 	out := o.out
 	o.out = "" // the cache stays in the default results directory
-	defs, env, err := setup(o, []string{o.export})
-	if err != nil {
-		return err
-	}
-	d := defs[0]
-	dn, err := study.TrainDense(ctx, d, env, d.Seeds[0])
+	dn, _, err := firstDense(ctx, o, o.export)
 	if err != nil {
 		return err
 	}
@@ -36,6 +30,6 @@ func exportNPZ(ctx context.Context, o options, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "%s: %s seed %d (test error %.2f%%), Hessian over %d images → %s\n",
-		d.Name, dn.Net.Name, dn.Seed, 100*dn.Test.ErrorRate(), len(idx), out)
+		dn.Def.Name, dn.Net.Name, dn.Seed, 100*dn.Test.ErrorRate(), len(idx), out)
 	return nil
 }

@@ -15,7 +15,6 @@ import (
 	"obd/internal/atomicfile"
 	"obd/model"
 	"obd/report"
-	"obd/study"
 )
 
 // hessianGapSamples is how many training images the comparison averages
@@ -27,12 +26,7 @@ const hessianGapSamples = 100
 // layer, and how well each estimator's saliencies rank like the exact
 // Hessian's; it writes OUT/hessian/gap.md.
 func hessianGap(ctx context.Context, o options, stdout, stderr io.Writer) error {
-	defs, env, err := setup(o, []string{"paper-fig1"})
-	if err != nil {
-		return err
-	}
-	d := defs[0]
-	dn, err := study.TrainDense(ctx, d, env, d.Seeds[0])
+	dn, env, err := firstDense(ctx, o, "paper-fig1")
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,17 @@ func setup(o options, names []string) ([]*study.Definition, study.Env, error) {
 	return defs, env, err
 }
 
+// firstDense trains (or finds in the cache) the dense net of the named
+// definition's first seed.
+func firstDense(ctx context.Context, o options, name string) (*study.Dense, study.Env, error) {
+	defs, env, err := setup(o, []string{name})
+	if err != nil {
+		return nil, env, err
+	}
+	dn, err := study.TrainDense(ctx, defs[0], env, defs[0].Seeds[0])
+	return dn, env, err
+}
+
 // environment loads MNIST and fills in the defaults every job shares.
 func environment(o options) (study.Env, error) {
 	if o.out == "" {

@@ -64,8 +64,9 @@ type Engine struct {
 	Net     *Net
 	Workers int
 
-	ws   []*Workspace
-	bufs [][]float64
+	ws     []*Workspace
+	labels [][]uint8 // per worker, ChunkSize long
+	bufs   [][]float64
 }
 
 // NewEngine returns an engine with the given number of workers (0 means
@@ -77,6 +78,7 @@ func NewEngine(net *Net, workers int) *Engine {
 	e := &Engine{Net: net, Workers: workers}
 	for range workers {
 		e.ws = append(e.ws, net.NewWorkspace(ChunkSize))
+		e.labels = append(e.labels, make([]uint8, ChunkSize))
 	}
 	return e
 }
@@ -132,7 +134,7 @@ func (e *Engine) Run(d *Data, idx []int, out []float64, chunk int, fn ChunkFunc)
 		for w := range min(e.Workers, m) {
 			wg.Go(func() {
 				ws := e.ws[w]
-				labels := make([]uint8, ChunkSize)
+				labels := e.labels[w]
 				for j := w; j < m; j += e.Workers {
 					lo := (first + j) * chunk
 					hi := min(lo+chunk, n)
