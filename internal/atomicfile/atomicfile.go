@@ -5,8 +5,10 @@ package atomicfile
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Write writes data to path atomically, creating the directory if needed.
@@ -46,4 +48,26 @@ func WriteFunc(path string, fn func(*bytes.Buffer) error) error {
 		return err
 	}
 	return Write(path, b.Bytes())
+}
+
+// RemoveStale removes the temporary files Write leaves in dir when the
+// process dies mid-write, if they are older than age (a younger one may
+// be another process's write in progress). A missing dir is not an error.
+func RemoveStale(dir string, age time.Duration) (int, error) {
+	tmps, err := filepath.Glob(filepath.Join(dir, ".*.tmp*"))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range tmps {
+		fi, err := os.Lstat(p)
+		if err != nil || !fi.Mode().IsRegular() || time.Since(fi.ModTime()) < age {
+			continue
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
