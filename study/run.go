@@ -34,6 +34,10 @@ type Env struct {
 	Progress, Skip func(n int)
 	// Log, if not nil, gets one line per finished unit and dense model.
 	Log func(format string, args ...any)
+	// Shard is the part of each definition's units to run (zero: all);
+	// with Merge, Run computes nothing and gathers finished units.
+	Shard Shard
+	Merge bool
 }
 
 // UnitResult records one finished unit for the manifest.
@@ -44,6 +48,9 @@ type UnitResult struct {
 	Seconds float64 `json:"seconds"`
 	Cached  bool    `json:"cached"`
 	Error   string  `json:"error,omitempty"`
+	// Backend is the BLAS backend that computed the unit (empty in
+	// records older than the field).
+	Backend string `json:"backend,omitempty"`
 }
 
 // Result is what Run produced.
@@ -52,14 +59,24 @@ type Result struct {
 	Hash   string
 	Dir    string
 	Points []report.Point
-	Units  []UnitResult
+	Units  []UnitResult // every unit's, in order, when Complete
 	Dense  []UnitResult
+	// Missing names the units no process has finished yet (those of other
+	// shards); Ran counts the units of this process's shard, RanFailed
+	// those of them that failed.
+	Missing        []string
+	Ran, RanFailed int
 }
 
-// Failed counts the units that did not finish.
+// Complete says whether every unit has finished or failed, so that the
+// result can be written.
+func (r *Result) Complete() bool { return len(r.Missing) == 0 }
+
+// Failed counts the units that failed (a failed dense net fails its
+// seed's units).
 func (r *Result) Failed() int {
 	n := 0
-	for _, u := range append(r.Units, r.Dense...) {
+	for _, u := range r.Units {
 		if u.Error != "" {
 			n++
 		}
@@ -143,30 +160,100 @@ func prepare(d *Definition, m *datasets.MNIST) (*sets, error) {
 	return st, nil
 }
 
-// Run runs a definition. A unit that fails (a diverged training) is
-// recorded and the others go on; cancelling ctx stops between steps,
-// keeping every finished unit on disk.
+// Shard selects a deterministic part of a definition's units, so that
+// several processes (a Slurm job array, a Kubernetes Indexed Job) can share
+// one sweep. The units, in the order (seed, method, scope), are cut into
+// Count contiguous blocks; shard Index (0-based) runs block Index.
+// Contiguous blocks keep the seeds, and so the dense nets, a shard needs
+// few. The zero Shard is the whole sweep.
+type Shard struct{ Index, Count int }
+
+// owns says whether unit k of n belongs to the shard.
+func (s Shard) owns(k, n int) bool {
+	return s.Count <= 1 || k*s.Count/n == s.Index
+}
+
+func (s Shard) String() string {
+	if s.Count <= 1 {
+		return "all"
+	}
+	return fmt.Sprintf("%d/%d", s.Index, s.Count)
+}
+
+// Run runs a definition, or with env.Shard the shard's part of it. A unit
+// that fails (a diverged training) is recorded, on disk too, and the
+// others go on; cancelling ctx stops between steps, keeping every finished
+// unit on disk.
+//
+// Units already finished on disk, by an earlier run or by another shard,
+// are read, not rerun. The result is Complete when every unit of the
+// definition has finished or failed; only then does it hold all points,
+// and only then should it be written. With env.Merge nothing is computed:
+// Run only gathers what is on disk.
 func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 	d := def.AtScale(env.Quick)
 	res := &Result{Def: d, Hash: d.Hash(), Dir: filepath.Join(env.Out, d.Name)}
 	if env.Quick {
 		res.Dir += "-quick" // never overwrite a full-scale result
 	}
+	if s := env.Shard; s.Count > 1 && (s.Index < 0 || s.Index >= s.Count) {
+		return nil, fmt.Errorf("shard %d/%d: the index must be in 0..%d", s.Index, s.Count, s.Count-1)
+	}
 	data, err := prepare(d, env.MNIST)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Name, err)
 	}
+	unitDir := filepath.Join(res.Dir, "units")
+	// Temporary files older than a minute are left over from a crash;
+	// younger ones may be another shard's write in progress.
+	for _, dir := range []string{unitDir, res.Dir, filepath.Join(res.Dir, "figures"), filepath.Join(env.Out, ".cache", "dense")} {
+		if _, err := atomicfile.RemoveStale(dir, time.Minute); err != nil {
+			return nil, err
+		}
+	}
 	e := model.NewEngine(data.net, env.Workers)
-	progress := env.progress
 	logf := func(format string, args ...any) {
 		if env.Log != nil {
 			env.Log(format, args...)
 		}
 	}
-	var pts []report.Point
+	units := d.units(data, e, res.Hash, unitDir)
+	for _, u := range units {
+		u.progress = env.progress
+	}
+	perUnit := len(d.Targets(data.net)) * d.stepWork()
+	// Gather what is on disk; choose what this process computes.
+	done := make([]bool, len(units))
+	results := make([]UnitResult, len(units))
+	points := make([][]report.Point, len(units))
+	todo := map[uint64]bool{} // seeds with work to do here
+	for k, u := range units {
+		ur, pts, ok, err := u.load()
+		if err != nil {
+			return nil, err
+		}
+		mine := env.Shard.owns(k, len(units))
+		switch {
+		case ok && (pts != nil || !mine || env.Merge):
+			// Finished, or failed and not ours to retry.
+			done[k], results[k], points[k] = true, ur, pts
+			env.skip(perUnit)
+		case mine && !env.Merge:
+			todo[u.seed] = true
+		default:
+			env.skip(perUnit)
+		}
+	}
 	for _, seed := range d.Seeds {
+		if !todo[seed] {
+			env.skip(10 * d.Training.Epochs)
+			if info, ok := denseCached(d, seed, env.Out); ok {
+				res.Dense = append(res.Dense, UnitResult{Method: "dense", Seed: seed, Seconds: info.Seconds, Cached: true})
+			}
+			continue
+		}
 		start := time.Now()
-		theta, _, cached, err := dense(ctx, d, data, e, seed, env.Out, progress)
+		theta, _, cached, err := dense(ctx, d, data, e, seed, env.Out, env.progress)
 		if cached {
 			env.skip(10 * d.Training.Epochs)
 		}
@@ -176,38 +263,91 @@ func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 		}
 		if err != nil {
 			dr.Error = err.Error()
-			res.Dense = append(res.Dense, dr)
 			logf("%s: dense %s seed %d FAILED: %v", d.Name, d.Network, seed, err)
-			continue
+		} else {
+			logf("%s: dense %s seed %d ready (%s)", d.Name, d.Network, seed, describeTime(dr))
 		}
 		res.Dense = append(res.Dense, dr)
-		logf("%s: dense %s seed %d ready (%s)", d.Name, d.Network, seed, describeTime(dr))
 		// Every unit of this seed starts from the same evaluated dense net.
-		denseStats := [2]model.Stats{e.Sum(theta, data.evalTrain, nil, model.PassEval, nil),
-			e.Sum(theta, data.test, nil, model.PassEval, nil)}
-		for _, method := range d.Methods {
-			for _, scope := range d.Scopes {
-				u := unit{def: d, hash: res.Hash, data: data, e: e, seed: seed, method: method, scope: prune.Scope(scope),
-					dense: theta, denseStats: denseStats, dir: filepath.Join(res.Dir, "units"), progress: progress, skip: env.skip}
-				ur, upts, err := u.run(ctx)
+		var denseStats [2]model.Stats
+		if err == nil {
+			denseStats = [2]model.Stats{e.Sum(theta, data.evalTrain, nil, model.PassEval, nil),
+				e.Sum(theta, data.test, nil, model.PassEval, nil)}
+		}
+		for k, u := range units {
+			if u.seed != seed || done[k] || !env.Shard.owns(k, len(units)) {
+				continue
+			}
+			var ur UnitResult
+			var upts []report.Point
+			uerr := err
+			if uerr == nil {
+				u.dense, u.denseStats = theta, denseStats
+				ur, upts, uerr = u.run(ctx)
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
 				}
-				if err != nil {
-					ur.Error = err.Error()
-					logf("%s: %s/%s seed %d FAILED: %v", d.Name, method, scope, seed, err)
-				} else {
-					last := upts[len(upts)-1]
-					logf("%s: %s/%s seed %d: %d points, %.1f%% removed, test error %.2f%% (%s)", d.Name, method, scope,
-						seed, len(upts), 100*last.FractionRemoved, 100*last.TestError, describeTime(ur))
+			} else {
+				ur = UnitResult{Method: u.method, Scope: string(u.scope), Seed: u.seed, Backend: backend.Name()}
+				uerr = fmt.Errorf("dense net: %w", uerr)
+				env.progress(perUnit)
+			}
+			if uerr != nil {
+				ur.Error = uerr.Error()
+				if werr := u.recordFailure(ur); werr != nil {
+					return nil, werr
 				}
-				res.Units = append(res.Units, ur)
-				pts = append(pts, upts...)
+				logf("%s: %s/%s seed %d FAILED: %v", d.Name, u.method, u.scope, seed, uerr)
+			} else {
+				last := upts[len(upts)-1]
+				logf("%s: %s/%s seed %d: %d points, %.1f%% removed, test error %.2f%% (%s)", d.Name, u.method, u.scope,
+					seed, len(upts), 100*last.FractionRemoved, 100*last.TestError, describeTime(ur))
+			}
+			done[k], results[k], points[k] = true, ur, upts
+		}
+	}
+	// Another shard may have finished its units meanwhile.
+	for k, u := range units {
+		if !done[k] {
+			if ur, pts, ok, err := u.load(); err != nil {
+				return nil, err
+			} else if ok {
+				done[k], results[k], points[k] = true, ur, pts
 			}
 		}
 	}
-	res.Points = pts
+	for k, u := range units {
+		if !done[k] {
+			res.Missing = append(res.Missing, u.String())
+			continue
+		}
+		if env.Shard.owns(k, len(units)) && !env.Merge {
+			res.Ran++
+			if results[k].Error != "" {
+				res.RanFailed++
+			}
+		}
+		res.Units = append(res.Units, results[k])
+		res.Points = append(res.Points, points[k]...)
+	}
+	if len(res.Missing) > 0 {
+		res.Points = nil // a partial sweep is not a result
+	}
 	return res, nil
+}
+
+// units lists the definition's units in the order (seed, method, scope).
+func (d *Definition) units(data *sets, e *model.Engine, hash, dir string) []*unit {
+	var us []*unit
+	for _, seed := range d.Seeds {
+		for _, method := range d.Methods {
+			for _, scope := range d.Scopes {
+				us = append(us, &unit{def: d, hash: hash, data: data, e: e, seed: seed, method: method,
+					scope: prune.Scope(scope), dir: dir})
+			}
+		}
+	}
+	return us
 }
 
 func describeTime(u UnitResult) string {
@@ -227,27 +367,30 @@ type denseInfo struct {
 // an earlier run (of any definition) trained the same network on the same
 // data with the same recipe and seed.
 func dense(ctx context.Context, d *Definition, data *sets, e *model.Engine, seed uint64, out string, progress func(int)) ([]float64, *denseInfo, bool, error) {
-	// The BLAS backend is part of the key: backends round differently.
-	key, _ := json.Marshal(struct {
-		Network  string
-		Train    int
-		Training Recipe
-		Seed     uint64
-		Backend  string
-	}{d.Network, d.Data.Train, d.Training, seed, backend.Name()})
-	sum := sha256.Sum256(key)
-	path := filepath.Join(out, ".cache", "dense", fmt.Sprintf("%s-%s", d.Network, hex.EncodeToString(sum[:])[:16]))
-	if f, err := os.Open(path + ".params"); err == nil {
-		theta, err := model.ReadParams(f, data.net)
-		f.Close()
-		info := new(denseInfo)
-		if b, rerr := os.ReadFile(path + ".json"); rerr == nil {
-			json.Unmarshal(b, info)
-		}
-		if err == nil {
+	path := densePath(d, seed, out)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, nil, false, err
+	}
+	for {
+		if theta, info, ok := readDense(path, data.net); ok {
 			return theta, info, true, nil
 		}
-		// A damaged cache entry is retrained, not trusted.
+		// Not cached (or damaged: retrained, not trusted). Train it, unless
+		// another process (a shard) is training it: then wait for it.
+		l, err := tryLock(path + ".lock")
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if l != nil {
+			defer l.release()
+			if theta, info, ok := readDense(path, data.net); ok { // finished meanwhile
+				return theta, info, true, nil
+			}
+			break
+		}
+		if err := waitLock(ctx); err != nil {
+			return nil, nil, false, err
+		}
 	}
 	start := time.Now()
 	theta := data.net.Init(seed)
@@ -264,6 +407,48 @@ func dense(ctx context.Context, d *Definition, data *sets, e *model.Engine, seed
 		return nil, nil, false, err
 	}
 	return theta, info, false, atomicfile.Write(path+".params", b.Bytes())
+}
+
+// readDense reads a cached dense net and its sidecar.
+func readDense(path string, net *model.Net) ([]float64, *denseInfo, bool) {
+	f, err := os.Open(path + ".params")
+	if err != nil {
+		return nil, nil, false
+	}
+	theta, err := model.ReadParams(f, net)
+	f.Close()
+	if err != nil {
+		return nil, nil, false
+	}
+	info := new(denseInfo)
+	if b, err := os.ReadFile(path + ".json"); err == nil {
+		json.Unmarshal(b, info)
+	}
+	return theta, info, true
+}
+
+// densePath is the cache path, without extension, of a dense net.
+func densePath(d *Definition, seed uint64, out string) string {
+	// The BLAS backend is part of the key: backends round differently.
+	key, _ := json.Marshal(struct {
+		Network  string
+		Train    int
+		Training Recipe
+		Seed     uint64
+		Backend  string
+	}{d.Network, d.Data.Train, d.Training, seed, backend.Name()})
+	sum := sha256.Sum256(key)
+	return filepath.Join(out, ".cache", "dense", fmt.Sprintf("%s-%s", d.Network, hex.EncodeToString(sum[:])[:16]))
+}
+
+// denseCached reads the sidecar of a cached dense net, without the net.
+func denseCached(d *Definition, seed uint64, out string) (*denseInfo, bool) {
+	b, err := os.ReadFile(densePath(d, seed, out) + ".json")
+	info := new(denseInfo)
+	if err != nil || json.Unmarshal(b, info) != nil {
+		return nil, false
+	}
+	return info, true
 }
 
 // Dense is a trained dense network of a definition.
@@ -335,31 +520,60 @@ type unit struct {
 	denseStats [2]model.Stats // train, test
 	dir        string
 	progress   func(int)
-	skip       func(int)
 }
 
 func (u *unit) name() string {
 	return fmt.Sprintf("%s-%s-%s-seed%d", u.hash, u.method, u.scope, u.seed)
 }
 
-// run loads the unit's points if a previous run finished it, or runs it
-// and writes them.
-func (u *unit) run(ctx context.Context) (UnitResult, []report.Point, error) {
-	r := UnitResult{Method: u.method, Scope: string(u.scope), Seed: u.seed}
-	csvPath := filepath.Join(u.dir, u.name()+".csv")
-	if f, err := os.Open(csvPath); err == nil {
-		pts, err := report.ReadCSV(csvPath, f)
-		f.Close()
-		if err == nil {
-			var meta UnitResult
-			if b, err := os.ReadFile(filepath.Join(u.dir, u.name()+".json")); err == nil {
-				json.Unmarshal(b, &meta)
-			}
-			r.Seconds, r.Cached = meta.Seconds, true
-			u.skip(len(u.def.Targets(u.data.net)) * u.def.stepWork())
-			return r, pts, nil
-		}
+func (u *unit) String() string {
+	return fmt.Sprintf("%s/%s seed %d", u.method, u.scope, u.seed)
+}
+
+func (u *unit) path(ext string) string { return filepath.Join(u.dir, u.name()+ext) }
+
+// load reads the unit's record from disk: ok with its points when it
+// finished, ok without points (and the reason in the result's Error) when
+// it failed, not ok when there is no usable record. A record of another
+// BLAS backend is an error: the backends round differently, so mixing
+// them (shards built differently on one directory) would mix numbers.
+func (u *unit) load() (r UnitResult, pts []report.Point, ok bool, err error) {
+	r = UnitResult{Method: u.method, Scope: string(u.scope), Seed: u.seed}
+	var meta UnitResult
+	if b, err := os.ReadFile(u.path(".json")); err == nil {
+		json.Unmarshal(b, &meta)
 	}
+	if meta.Backend != "" && meta.Backend != backend.Name() {
+		return r, nil, false, fmt.Errorf("%s: computed with the %s BLAS backend, and this run uses %s: "+
+			"use one backend per output directory", u.path(".json"), meta.Backend, backend.Name())
+	}
+	if f, err := os.Open(u.path(".csv")); err == nil {
+		pts, err := report.ReadCSV(u.path(".csv"), f)
+		f.Close()
+		if err == nil && len(pts) > 0 {
+			r.Seconds, r.Cached, r.Backend = meta.Seconds, true, meta.Backend
+			return r, pts, true, nil
+		}
+		// A damaged record is redone, not trusted.
+	}
+	var failed UnitResult
+	if b, err := os.ReadFile(u.path(".failed.json")); err == nil && json.Unmarshal(b, &failed) == nil && failed.Error != "" {
+		r.Seconds, r.Error, r.Backend = failed.Seconds, failed.Error, failed.Backend
+		return r, nil, true, nil
+	}
+	return r, nil, false, nil
+}
+
+// recordFailure writes why the unit failed, so that the sweep's summary
+// (written by whichever process finishes it) can list it.
+func (u *unit) recordFailure(r UnitResult) error {
+	b, _ := json.Marshal(r)
+	return atomicfile.Write(u.path(".failed.json"), b)
+}
+
+// run runs the unit and writes its points.
+func (u *unit) run(ctx context.Context) (UnitResult, []report.Point, error) {
+	r := UnitResult{Method: u.method, Scope: string(u.scope), Seed: u.seed, Backend: backend.Name()}
 	start := time.Now()
 	pts, err := u.schedule(ctx)
 	r.Seconds = time.Since(start).Seconds()
@@ -367,14 +581,20 @@ func (u *unit) run(ctx context.Context) (UnitResult, []report.Point, error) {
 		return r, nil, err
 	}
 	meta, _ := json.Marshal(r)
-	if err := atomicfile.Write(filepath.Join(u.dir, u.name()+".json"), meta); err != nil {
+	if err := atomicfile.Write(u.path(".json"), meta); err != nil {
 		return r, nil, err
 	}
 	var b bytes.Buffer
 	if err := report.WriteCSV(&b, pts); err != nil {
 		return r, nil, err
 	}
-	return r, pts, atomicfile.Write(csvPath, b.Bytes())
+	if err := atomicfile.Write(u.path(".csv"), b.Bytes()); err != nil {
+		return r, nil, err
+	}
+	if err := os.Remove(u.path(".failed.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return r, nil, err
+	}
+	return r, pts, nil
 }
 
 // schedule runs the definition's schedule and returns its points: step 0
