@@ -21,8 +21,8 @@ import (
 
 type options struct {
 	list, all, quick, describe, baselines bool
-	hessianGap                            bool
-	export, experimentsMD                 string
+	hessianGap, merge                     bool
+	export, experimentsMD, shard          string
 	mnist, out                            string
 	workers                               int
 	names                                 []string
@@ -45,6 +45,8 @@ func main() {
 	fs.StringVar(&o.experimentsMD, "experiments-md", "", "write `FILE` (EXPERIMENTS.md) from the results in -out, and exit")
 	fs.StringVar(&o.mnist, "mnist", "", "`DIR` with the four MNIST .gz files (default: $MNIST_DIR, else the GoMNIST module's data/)")
 	fs.StringVar(&o.out, "out", "", "output directory (default results), or the .npz file for -export")
+	fs.StringVar(&o.shard, "shard", "", "run one part of the units: `I/N` (shard I of N, 0-based), auto (Slurm job array variables) or auto/N (index from JOB_COMPLETION_INDEX, Kubernetes); the last shard to finish writes the outputs")
+	fs.BoolVar(&o.merge, "merge", false, "compute nothing: write the outputs of the named definitions from the units finished in -out (after sharded runs)")
 	fs.IntVar(&o.workers, "workers", 0, "worker goroutines (default GOMAXPROCS); results do not depend on it")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: go run ./experiments [flags] [NAME|FILE.yaml ...]\n\n"+
@@ -77,6 +79,12 @@ func main() {
 func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if o.workers < 0 {
 		return fmt.Errorf("-workers %d < 0", o.workers)
+	}
+	if (o.shard != "" || o.merge) && (o.describe || o.list || o.hessianGap || o.experimentsMD != "" || o.export != "" || o.baselines) {
+		return errors.New("-shard and -merge apply to runs of definitions only")
+	}
+	if o.shard != "" && o.merge {
+		return errors.New("give -shard or -merge, not both")
 	}
 	switch {
 	case o.describe:

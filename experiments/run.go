@@ -73,9 +73,17 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 	case len(names) == 0:
 		names = defaultDefinitions
 	}
+	shard, err := parseShard(o.shard, os.Getenv)
+	if err != nil {
+		return err
+	}
 	defs, env, err := setup(o, names)
 	if err != nil {
 		return err
+	}
+	env.Shard, env.Merge = shard, o.merge
+	if shard.Count > 1 {
+		fmt.Fprintf(stderr, "shard %s: running units block %d of %d of each definition\n", shard, shard.Index, shard.Count)
 	}
 	total := 0
 	for _, d := range defs {
@@ -91,7 +99,7 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 		bar.Clear()
 		fmt.Fprintf(stderr, format+"\n", args...)
 	}
-	failed := 0
+	failed, missing := 0, 0
 	start := time.Now()
 	for _, d := range defs {
 		res, err := study.Run(ctx, d, env)
@@ -99,19 +107,42 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 			bar.Clear()
 			return err
 		}
+		bar.Clear()
+		if !res.Complete() {
+			// Another shard's units are not finished: the last shard to
+			// finish (or -merge) writes the outputs.
+			missing += len(res.Missing)
+			failed += res.RanFailed
+			if o.merge {
+				names := res.Missing
+				if len(names) > 10 {
+					names = append(names[:10:10], fmt.Sprintf("and %d more", len(res.Missing)-10))
+				}
+				fmt.Fprintf(stderr, "%s: %d of %d units not finished: %s\n", d.Name, len(res.Missing),
+					len(res.Missing)+len(res.Units), strings.Join(names, ", "))
+			} else {
+				fmt.Fprintf(stdout, "%s: shard %s ran its %d units; %d units of other shards are not finished yet, "+
+					"so the outputs are left to the last shard to finish (or to -merge)\n", d.Name, shard, res.Ran, len(res.Missing))
+			}
+			continue
+		}
+		// The command recorded is the unsharded one: it reproduces the
+		// result, and makes a merged result byte-identical to one run.
 		if err := study.Write(res, study.Meta{Command: command(o, names), Backend: backend.Name(),
 			Commit: gitCommit(env.Out), Workers: env.Workers}); err != nil {
 			return fmt.Errorf("%s: %w", d.Name, err)
 		}
-		bar.Clear()
 		fmt.Fprintf(stdout, "%s: %d points, %d units (%d failed) → %s\n", d.Name, len(res.Points), len(res.Units),
 			res.Failed(), res.Dir)
 		failed += res.Failed()
 	}
 	bar.Finish()
 	fmt.Fprintf(stdout, "done in %s\n", time.Since(start).Round(time.Second))
-	if failed > 0 {
+	switch {
+	case failed > 0:
 		return fmt.Errorf("%d units failed (listed in each summary.md)", failed)
+	case missing > 0 && o.merge:
+		return fmt.Errorf("-merge: %d units not finished; run the shards that own them (or the command without -shard) first", missing)
 	}
 	return nil
 }
