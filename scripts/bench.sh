@@ -1,7 +1,23 @@
 #!/usr/bin/env bash
-# Runs the pass benchmarks (forward, gradient, Hessian diagonal per network)
-# and writes results/bench/passes-<backend>.txt in the format benchstat reads.
-# Usage: scripts/bench.sh [-tags openblas] [count]
+# Runs the benchmark suite and writes results/bench/bench-<backend>.txt: the
+# raw `go test -bench` output of every package, concatenated, with the
+# goos/goarch/pkg/cpu headers go test prints (benchstat reads it as is).
+#
+#   model      BenchmarkForward/<net>, BenchmarkGradient/<net>   (256 samples per op)
+#   curvature  BenchmarkHessianDiag/<net> (the paper's LM pass),
+#              BenchmarkHessianDiagFull/<net>                     (the same 256 samples)
+#   prune      BenchmarkSaliency/<net>    (OBD scores + selection to 50%, 256 samples)
+#   sparse     BenchmarkDenseInference/<net>,
+#              BenchmarkSparseInference/<net>/<% deleted>        (64 samples, single-threaded)
+#   train      BenchmarkTrainEpoch/<net>  (60,000 samples, batch 64; -benchtime=1x)
+#
+# Every benchmark also reports samples/s. The first four packages run count
+# times (default 5), the training epochs train-count times (default 3: an
+# epoch of lenet5 takes minutes with pure-Go BLAS).
+#
+# Usage: scripts/bench.sh [-tags openblas] [count [train-count]]
+# Compare two files with: benchstat results/bench/bench-gonum.txt results/bench/bench-openblas.txt
+# The measured sparse speedup table is made separately: go run ./scripts/sparsebench
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tags=()
@@ -12,8 +28,16 @@ if [ "${1:-}" = "-tags" ]; then
 	shift 2
 fi
 count=${1:-5}
+train_count=${2:-3}
 mkdir -p results/bench
-out=results/bench/passes-$backend.txt
-go test "${tags[@]}" -run '^$' -bench 'Pass' -count "$count" ./curvature/ | tee "$out.tmp"
-mv "$out.tmp" "$out"
+out=results/bench/bench-$backend.txt
+tmp=$out.tmp
+echo "blas: $backend" >"$tmp"
+run() {
+	go test ${tags[@]+"${tags[@]}"} -p 1 -timeout 0 -run '^$' "$@" | tee -a "$tmp"
+}
+run -bench '^Benchmark(Forward|Gradient|HessianDiag|HessianDiagFull|Saliency)$' -count "$count" ./model/ ./curvature/ ./prune/
+run -bench '^Benchmark(Dense|Sparse)Inference$' -cpu 1 -count "$count" ./sparse/
+run -bench '^BenchmarkTrainEpoch$' -benchtime 1x -count "$train_count" ./train/
+mv "$tmp" "$out"
 echo "wrote $out"

@@ -113,3 +113,19 @@ func CheckIndices(net *model.Net, per int, seed uint64) []int {
 	}
 	return ks
 }
+
+// Random returns n random images for net, prepared as the harness prepares
+// MNIST: uniformly random grey levels scaled by the net's input scaling,
+// and uniformly random labels encoded for its loss. Benchmarks share it, so
+// that passes benchmarked in different packages see the same samples.
+func Random(net *model.Net, n int, seed uint64) *model.Data {
+	rng := rand.New(rand.NewPCG(seed, 13))
+	set := &datasets.Set{Images: make([]uint8, n*net.Input.Size()), Labels: make([]uint8, n)}
+	for i := range set.Images {
+		set.Images[i] = uint8(rng.IntN(256))
+	}
+	for i := range set.Labels {
+		set.Labels[i] = uint8(rng.IntN(net.Outputs()))
+	}
+	return model.NewData(net, set)
+}

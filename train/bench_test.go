@@ -1,0 +1,43 @@
+package train_test
+
+import (
+	"context"
+	"testing"
+
+	"obd/model"
+	"obd/model/nettest"
+	"obd/train"
+)
+
+// epochLR is the dense training rate of each network's shipped
+// definitions (experiments/definitions/*.yaml: paper-fig1, han-lenet300,
+// han-lenet5).
+var epochLR = map[string]float64{"lenet1": 0.01, "lenet300": 0.05, "lenet5": 0.01}
+
+// BenchmarkTrainEpoch is one training epoch: train.SGD over 60,000 random
+// images (nettest.Random, the size of MNIST's training set) in minibatches
+// of 64 with momentum 0.9 and the network's dense learning rate, from
+// net.Init(1), GOMAXPROCS workers. An op takes from seconds (lenet1,
+// lenet300) to minutes (lenet5 with pure-Go BLAS): run it with
+// -benchtime=1x.
+func BenchmarkTrainEpoch(b *testing.B) {
+	for _, name := range model.Names() {
+		b.Run(name, func(b *testing.B) {
+			net, _ := model.ByName(name)
+			d := nettest.Random(net, 60000, 1)
+			init := net.Init(1)
+			theta := make([]float64, len(init))
+			e := model.NewEngine(net, 0)
+			cfg := train.Config{Epochs: 1, BatchSize: 64, LR: epochLR[name], Momentum: 0.9, Seed: 1}
+			for b.Loop() {
+				b.StopTimer()
+				copy(theta, init)
+				b.StartTimer()
+				if err := train.SGD(context.Background(), e, theta, nil, d, cfg, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*d.N)/b.Elapsed().Seconds(), "samples/s")
+		})
+	}
+}
