@@ -1,9 +1,10 @@
 package prune
 
 import (
+	"cmp"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 
 	"obd/model"
 )
@@ -82,7 +83,14 @@ func Select(net *model.Net, scores []float64, mask []bool, target float64, scope
 		if n <= 0 {
 			continue
 		}
-		sort.SliceStable(alive, func(a, b int) bool { return scores[alive[a]] < scores[alive[b]] })
+		// By score, ties by index: the order of a stable sort of alive
+		// (ascending indices), at the cost of an unstable one.
+		slices.SortFunc(alive, func(a, b int) int {
+			if c := cmp.Compare(scores[a], scores[b]); c != 0 {
+				return c
+			}
+			return cmp.Compare(a, b)
+		})
 		for _, k := range alive[:n] {
 			sel.Mask[k] = false
 			sel.Deleted = append(sel.Deleted, k)
