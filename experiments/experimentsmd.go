@@ -255,7 +255,7 @@ func (r *resultSet) write(w io.Writer) {
 	}
 
 	p("\n## Cost of the second-order pass\n\n")
-	bench := filepath.Join(r.out, "bench", "passes-gonum.txt")
+	bench := filepath.Join(r.out, "bench", "bench-gonum.txt")
 	if m, err := passRatios(bench); err == nil {
 		var rows [][]string
 		for _, name := range model.Names() {
@@ -391,6 +391,13 @@ func (r *resultSet) firstSeed(def string) uint64 {
 	return 0
 }
 
+// benchPasses maps the benchmarks of the passes to the columns of the
+// cost table.
+var benchPasses = map[string]string{
+	"BenchmarkForward": "forward", "BenchmarkGradient": "gradient",
+	"BenchmarkHessianDiag": "hessian-lm", "BenchmarkHessianDiagFull": "hessian-full",
+}
+
 // passRatios reads a benchmark file written by scripts/bench.sh and
 // returns, per network, the mean ns/op of each pass.
 func passRatios(path string) (map[string]map[string]float64, error) {
@@ -402,26 +409,30 @@ func passRatios(path string) (map[string]map[string]float64, error) {
 	n := map[string]int{}
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)
-		if len(f) < 4 || !strings.HasPrefix(f[0], "BenchmarkPass/") || f[3] != "ns/op" {
+		if len(f) < 4 || f[3] != "ns/op" {
 			continue
 		}
-		parts := strings.Split(strings.TrimPrefix(f[0], "BenchmarkPass/"), "/")
-		if len(parts) != 2 {
+		// BenchmarkGradient/lenet1-2: the suffix is GOMAXPROCS.
+		bench, net, ok := strings.Cut(f[0], "/")
+		pass := benchPasses[bench]
+		if !ok || pass == "" || strings.Contains(net, "/") {
 			continue
 		}
-		pass := parts[1]
-		if i := strings.LastIndexByte(pass, '-'); i > 0 {
-			pass = pass[:i]
+		if i := strings.LastIndexByte(net, '-'); i > 0 {
+			net = net[:i]
 		}
 		var ns float64
 		if _, err := fmt.Sscan(f[2], &ns); err != nil {
 			continue
 		}
-		if sum[parts[0]] == nil {
-			sum[parts[0]] = map[string]float64{}
+		if sum[net] == nil {
+			sum[net] = map[string]float64{}
 		}
-		sum[parts[0]][pass] += ns
-		n[parts[0]+"/"+pass]++
+		sum[net][pass] += ns
+		n[net+"/"+pass]++
+	}
+	if len(sum) == 0 {
+		return nil, fmt.Errorf("%s: no pass benchmarks", path)
 	}
 	for net, m := range sum {
 		for pass := range m {
