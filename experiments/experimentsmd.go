@@ -106,9 +106,12 @@ func (r *resultSet) write(w io.Writer) {
 		"go run ./experiments lenet1-estimators           # saliencies from other curvature estimates\n" +
 		"go run ./experiments -hessian-gap                # results/hessian/gap.md\n" +
 		"go run -tags openblas ./experiments -baselines   # results/baselines/ (OpenBLAS: see README)\n" +
-		"scripts/bench.sh                                 # results/bench/\n" +
+		"scripts/bench.sh                                 # results/bench/bench-gonum.txt\n" +
+		"go run ./scripts/sparsebench                     # results/bench/sparse-gonum.md\n" +
+		"scripts/bench_compare.sh                         # results/bench/pytorch.md\n" +
 		"go run -tags openblas ./experiments lenet1-retrain   # OBD vs magnitude vs random with retraining (about 40 min)\n" +
-		"go run ./experiments han-lenet300 han-lenet5     # Han et al.'s protocol (hours; not yet run)\n" +
+		"go run -tags openblas ./experiments han-lenet300 # Han et al.'s protocol on LeNet-300-100 (about an hour)\n" +
+		"go run -tags openblas ./experiments han-lenet5   # and on LeNet-5 (hours; shard it: README)\n" +
 		"go run ./experiments -experiments-md             # this file\n```\n\n")
 	p("Definitions not yet run at full scale show “not run”.\n\n")
 
@@ -272,6 +275,24 @@ func (r *resultSet) write(w io.Writer) {
 		p("Not measured: `scripts/bench.sh` writes %s.\n", bench)
 	}
 
+	p("\n## Speed against PyTorch\n\n")
+	if txt, err := embedMarkdown(filepath.Join(r.out, "bench", "pytorch.md")); err == nil {
+		p("From [`%s`](%[1]s):\n\n%s", filepath.Join(r.out, "bench", "pytorch.md"), txt)
+	} else {
+		p("Not measured: `scripts/bench_compare.sh` writes %s.\n", filepath.Join(r.out, "bench", "pytorch.md"))
+	}
+
+	p("\n## What pruning buys in time\n\n")
+	sparseFiles, _ := filepath.Glob(filepath.Join(r.out, "bench", "sparse-*.md"))
+	for _, f := range sparseFiles {
+		if txt, err := embedMarkdown(f); err == nil {
+			p("From [`%s`](%[1]s):\n\n%s", f, txt)
+		}
+	}
+	if len(sparseFiles) == 0 {
+		p("Not measured: `go run ./scripts/sparsebench` writes %s.\n", filepath.Join(r.out, "bench", "sparse-gonum.md"))
+	}
+
 	p("\n## Dense baselines\n\n")
 	if b, err := os.ReadFile(filepath.Join(r.out, "baselines", "baselines.csv")); err == nil {
 		recs, _ := csv.NewReader(bytes.NewReader(b)).ReadAll()
@@ -389,6 +410,26 @@ func (r *resultSet) firstSeed(def string) uint64 {
 		return pts[0].Seed
 	}
 	return 0
+}
+
+// embedMarkdown returns a generated markdown file for inclusion under a
+// level-2 heading: its title dropped, its sections made level 3.
+func embedMarkdown(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var out []string
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		switch {
+		case i == 0 && strings.HasPrefix(line, "# "):
+			continue
+		case strings.HasPrefix(line, "#"):
+			line = "#" + line
+		}
+		out = append(out, line)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n")) + "\n", nil
 }
 
 // benchPasses maps the benchmarks of the passes to the columns of the
