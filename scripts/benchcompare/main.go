@@ -1,0 +1,604 @@
+// Command benchcompare writes results/bench/pytorch.md: the seconds per
+// training epoch of the Go harness (BenchmarkTrainEpoch, pure-Go BLAS and
+// OpenBLAS) beside PyTorch's (scripts/bench_pytorch.py), per network, with
+// the ratios and the goals of issue #6 checked. scripts/bench_compare.sh runs
+// the benchmarks and then this.
+//
+// Usage:
+//
+//	go run ./scripts/benchcompare -gonum FILE -openblas FILE -pytorch FILE.json
+//	    [-out results/bench/pytorch.md] [-command 'how the inputs were made']
+//	go run ./scripts/benchcompare -crosscheck FILE.json
+//
+// -gonum and -openblas are `go test -bench` outputs (either may be omitted:
+// its rows then read "not measured"); -pytorch is bench_pytorch.py's
+// --json output. -crosscheck writes, instead, the harness's objective and
+// gradient of each network at fixed parameters and inputs, which
+// `bench_pytorch.py --crosscheck FILE.json` reproduces in PyTorch: the check
+// that both sides time the same networks.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"obd/report"
+)
+
+// EpochSamples is the samples in one op of BenchmarkTrainEpoch and in one
+// epoch of the comparison: MNIST's training set.
+const EpochSamples = 60000
+
+// Nets are the networks compared, in table order.
+var Nets = []string{"lenet1", "lenet300", "lenet5"}
+
+// NetParams are their free parameters (go run ./experiments -describe).
+var NetParams = map[string]int{"lenet1": 2578, "lenet300": 266610, "lenet5": 431080}
+
+// BenchResult is one result line of `go test -bench` output.
+type BenchResult struct {
+	Name   string             // without "Benchmark" and the -procs suffix, e.g. "TrainEpoch/lenet1"
+	Procs  int                // GOMAXPROCS, from the -N suffix (1 when absent)
+	Iters  int                // iterations
+	Values map[string]float64 // by unit: "ns/op", "samples/s", ...
+	Line   int                // line number in the file
+}
+
+// BenchFile is a parsed `go test -bench` output.
+type BenchFile struct {
+	Name    string            // file name, for messages
+	Config  map[string]string // "key: value" lines (goos, goarch, pkg, cpu); the last value wins
+	Results []BenchResult
+}
+
+// ParseBench reads `go test -bench` output in the Go benchmark data format:
+// "key: value" configuration lines, and result lines
+//
+//	BenchmarkName-PROCS  ITERATIONS  VALUE UNIT  [VALUE UNIT ...]
+//
+// Other lines (PASS, ok, test logs) are skipped. A result line that does not
+// parse, or a test or benchmark failure ("FAIL", "--- FAIL"), is an error
+// naming the file and line. name is used in messages only.
+func ParseBench(r io.Reader, name string) (*BenchFile, error) {
+	f := &BenchFile{Name: name, Config: map[string]string{}}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimRight(sc.Text(), " \t\r")
+		fields := strings.Fields(line)
+		switch {
+		case len(fields) == 0:
+		case strings.HasPrefix(line, "--- FAIL") || fields[0] == "FAIL" || strings.HasPrefix(line, "panic:"):
+			return nil, fmt.Errorf("%s:%d: the benchmark failed: %q", name, n, line)
+		case strings.HasPrefix(fields[0], "Benchmark") && isBenchName(fields[0]):
+			if len(fields) == 1 {
+				// A name alone: a benchmark that printed before its result
+				// (its result line, if any, follows with the name) or one
+				// that was skipped. Nothing to read.
+				continue
+			}
+			res, err := parseResult(fields)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %v in %q", name, n, err, line)
+			}
+			res.Line = n
+			f.Results = append(f.Results, res)
+		default:
+			if k, v, ok := configLine(line); ok {
+				f.Config[k] = v
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	return f, nil
+}
+
+// isBenchName: "Benchmark" followed by nothing or by a character that is not
+// a lower-case letter (the format's rule: BenchmarkFoo, not Benchmarking).
+func isBenchName(s string) bool {
+	rest := s[len("Benchmark"):]
+	return rest == "" || !(rest[0] >= 'a' && rest[0] <= 'z')
+}
+
+func parseResult(fields []string) (BenchResult, error) {
+	res := BenchResult{Procs: 1, Values: map[string]float64{}}
+	name := strings.TrimPrefix(fields[0], "Benchmark")
+	if i := strings.LastIndexByte(name, '-'); i >= 0 {
+		if p, err := strconv.Atoi(name[i+1:]); err == nil && p > 0 {
+			name, res.Procs = name[:i], p
+		}
+	}
+	if name == "" {
+		return res, errors.New("empty benchmark name")
+	}
+	res.Name = name
+	it, err := strconv.Atoi(fields[1])
+	if err != nil || it < 1 {
+		return res, fmt.Errorf("iteration count %q is not a positive integer", fields[1])
+	}
+	res.Iters = it
+	vals := fields[2:]
+	if len(vals) == 0 {
+		return res, errors.New("no measurements after the iteration count")
+	}
+	if len(vals)%2 != 0 {
+		return res, fmt.Errorf("value %q has no unit", vals[len(vals)-1])
+	}
+	for i := 0; i < len(vals); i += 2 {
+		v, err := strconv.ParseFloat(vals[i], 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			return res, fmt.Errorf("value %q (unit %q) is not a non-negative number", vals[i], vals[i+1])
+		}
+		if _, dup := res.Values[vals[i+1]]; dup {
+			return res, fmt.Errorf("unit %q given twice", vals[i+1])
+		}
+		res.Values[vals[i+1]] = v
+	}
+	if _, ok := res.Values["ns/op"]; !ok {
+		return res, errors.New("no ns/op measurement")
+	}
+	return res, nil
+}
+
+// configLine recognises "key: value" with a key of lower-case letters,
+// digits and - _ . / (the format's keys begin with a lower-case letter).
+func configLine(line string) (k, v string, ok bool) {
+	i := strings.Index(line, ":")
+	if i <= 0 || line[0] < 'a' || line[0] > 'z' {
+		return "", "", false
+	}
+	for _, c := range line[:i] {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.ContainsRune("-_./", c)) {
+			return "", "", false
+		}
+	}
+	return line[:i], strings.TrimSpace(line[i+1:]), true
+}
+
+// Epoch is the Go training epoch of one network: the median over the
+// result lines (go test -count) of seconds per op.
+type Epoch struct {
+	Seconds       float64
+	SamplesPerSec float64 // the benchmark's samples/s if it reports one, else EpochSamples/Seconds
+	Runs, Procs   int
+}
+
+// TrainEpochs picks the BenchmarkTrainEpoch/<net> results of f, by net (the
+// first name element after TrainEpoch/). It is an error if there are none.
+func TrainEpochs(f *BenchFile) (map[string]Epoch, error) {
+	secs := map[string][]float64{}
+	rates := map[string][]float64{}
+	procs := map[string]int{}
+	for _, r := range f.Results {
+		rest, ok := strings.CutPrefix(r.Name, "TrainEpoch/")
+		if !ok {
+			continue
+		}
+		net, _, _ := strings.Cut(rest, "/")
+		if net == "" {
+			return nil, fmt.Errorf("%s:%d: no network in benchmark name %q", f.Name, r.Line, r.Name)
+		}
+		if p, seen := procs[net]; seen && p != r.Procs {
+			return nil, fmt.Errorf("%s:%d: %s ran with GOMAXPROCS %d and %d: run one -cpu value", f.Name, r.Line, net, p, r.Procs)
+		}
+		procs[net] = r.Procs
+		secs[net] = append(secs[net], r.Values["ns/op"]/1e9)
+		if v, ok := r.Values["samples/s"]; ok {
+			rates[net] = append(rates[net], v)
+		}
+	}
+	if len(secs) == 0 {
+		return nil, fmt.Errorf("%s: no BenchmarkTrainEpoch/<net> results (did the benchmark run?)", f.Name)
+	}
+	out := map[string]Epoch{}
+	for net, s := range secs {
+		e := Epoch{Seconds: median(s), Runs: len(s), Procs: procs[net]}
+		if e.Seconds <= 0 {
+			return nil, fmt.Errorf("%s: %s: %v seconds per epoch", f.Name, net, e.Seconds)
+		}
+		if len(rates[net]) == len(s) {
+			e.SamplesPerSec = median(rates[net])
+		} else {
+			e.SamplesPerSec = EpochSamples / e.Seconds
+		}
+		out[net] = e
+	}
+	return out, nil
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// PyTorch is the JSON that scripts/bench_pytorch.py writes (the fields used).
+type PyTorch struct {
+	Command       string            `json:"command"`
+	Date          string            `json:"date"`
+	Torch         string            `json:"torch"`
+	TorchPackage  string            `json:"torch_package"`
+	Python        string            `json:"python"`
+	Threads       int               `json:"threads"`
+	BLASThreads   int               `json:"blas_threads"`
+	Env           map[string]string `json:"env"`
+	BLASLibraries []string          `json:"blas_libraries"`
+	CPU           string            `json:"cpu"`
+	NProc         int               `json:"nproc"`
+	LoadStart     []float64         `json:"loadavg_start"`
+	LoadEnd       []float64         `json:"loadavg_end"`
+	Data          string            `json:"data"`
+	Batch         int               `json:"batch"`
+	Samples       int               `json:"samples"`
+	Momentum      float64           `json:"momentum"`
+	Warmup        int               `json:"warmup_batches"`
+	Repeat        int               `json:"repeat"`
+	Results       []PyTorchResult   `json:"results"`
+}
+
+// PyTorchResult is one (net, dtype) measurement.
+type PyTorchResult struct {
+	Net           string  `json:"net"`
+	DType         string  `json:"dtype"`
+	Params        int     `json:"params"`
+	LR            float64 `json:"lr"`
+	Seconds       float64 `json:"seconds"`
+	SamplesPerSec float64 `json:"samples_per_s"`
+	LossFirst     float64 `json:"loss_first"`
+	LossLast      float64 `json:"loss_last"`
+	LossDecreased bool    `json:"loss_decreased"`
+}
+
+// ParsePyTorch reads and checks bench_pytorch.py's JSON.
+func ParsePyTorch(r io.Reader, name string) (*PyTorch, error) {
+	var p PyTorch
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("%s: not bench_pytorch.py JSON: %v", name, err)
+	}
+	switch {
+	case p.Torch == "":
+		return nil, fmt.Errorf("%s: no torch version", name)
+	case p.Samples < 1:
+		return nil, fmt.Errorf("%s: samples %d", name, p.Samples)
+	case len(p.Results) == 0:
+		return nil, fmt.Errorf("%s: no results", name)
+	}
+	seen := map[string]bool{}
+	for i, r := range p.Results {
+		k := r.Net + " " + r.DType
+		switch {
+		case r.Net == "" || r.DType == "":
+			return nil, fmt.Errorf("%s: result %d has no net or dtype", name, i)
+		case !(r.Seconds > 0) || math.IsInf(r.Seconds, 0):
+			return nil, fmt.Errorf("%s: %s: %v seconds", name, k, r.Seconds)
+		case seen[k]:
+			return nil, fmt.Errorf("%s: %s measured twice", name, k)
+		}
+		if want, ok := NetParams[r.Net]; ok && r.Params != want {
+			return nil, fmt.Errorf("%s: %s has %d parameters, the harness's has %d", name, r.Net, r.Params, want)
+		}
+		seen[k] = true
+	}
+	return &p, nil
+}
+
+// epochSeconds is the PyTorch seconds of net in dtype, scaled to
+// EpochSamples if the run used fewer samples; ok is false when not measured.
+func (p *PyTorch) epochSeconds(net, dtype string) (float64, bool) {
+	for _, r := range p.Results {
+		if r.Net == net && r.DType == dtype {
+			return r.Seconds * EpochSamples / float64(p.Samples), true
+		}
+	}
+	return 0, false
+}
+
+// Input is everything the page shows.
+type Input struct {
+	Command        string
+	Date           time.Time
+	Gonum          map[string]Epoch // nil: not measured
+	OpenBLAS       map[string]Epoch
+	GonumConfig    map[string]string
+	OpenBLASConfig map[string]string
+	PyTorch        *PyTorch
+	CrossChecked   bool // bench_pytorch.py --crosscheck passed
+}
+
+// Goal is one of issue #6's targets: Go's epoch at most Max times PyTorch's
+// float64 epoch.
+type Goal struct {
+	Net, Backend string // Backend: "gonum" or "openblas"
+	Max          float64
+}
+
+// Goals are issue #6's.
+var Goals = []Goal{
+	{"lenet300", "openblas", 0.5},
+	{"lenet300", "gonum", 1.5},
+	{"lenet1", "gonum", 1},
+	{"lenet1", "openblas", 1},
+}
+
+var backendName = map[string]string{"gonum": "pure-Go BLAS (gonum)", "openblas": "OpenBLAS"}
+
+func fmtSec(s float64) string { return strconv.FormatFloat(s, 'f', 2, 64) }
+func fmtRate(r float64) string {
+	return strconv.FormatFloat(r, 'f', 0, 64)
+}
+func fmtRatio(r float64) string { return strconv.FormatFloat(r, 'f', 2, 64) + "×" }
+
+func (in *Input) goEpoch(backend, net string) (Epoch, bool) {
+	m := in.Gonum
+	if backend == "openblas" {
+		m = in.OpenBLAS
+	}
+	e, ok := m[net]
+	return e, ok
+}
+
+// measured reports whether any run measured net.
+func (in *Input) measured(net string) bool {
+	for _, be := range []string{"gonum", "openblas"} {
+		if _, ok := in.goEpoch(be, net); ok {
+			return true
+		}
+	}
+	for _, r := range in.PyTorch.Results {
+		if r.Net == net {
+			return true
+		}
+	}
+	return false
+}
+
+// WriteMarkdown writes the page: a table per network measured, then the goals.
+func WriteMarkdown(w io.Writer, in *Input) error {
+	p := in.PyTorch
+	var b strings.Builder
+	pf := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	pf("# One training epoch: the Go harness against PyTorch\n\n")
+	pf("Written by `%s` on %s.\n\n", in.Command, in.Date.UTC().Format("2006-01-02 15:04 MST"))
+	pf("One epoch is one pass over %s samples in batches of %d, SGD with momentum %g, "+
+		"lower is better. The ratios are Go's seconds over PyTorch's float64 seconds, "+
+		"the harness computing in float64: below 1, Go is faster.\n\n", thousands(EpochSamples), p.Batch, p.Momentum)
+	goProcs := map[int]bool{}
+	for _, m := range []map[string]Epoch{in.Gonum, in.OpenBLAS} {
+		for _, e := range m {
+			goProcs[e.Procs] = true
+		}
+	}
+	var procs []string
+	for n := range goProcs {
+		procs = append(procs, strconv.Itoa(n))
+	}
+	slices.Sort(procs)
+	cfg := in.GonumConfig
+	if cfg == nil {
+		cfg = in.OpenBLASConfig
+	}
+	pf("- Go: `BenchmarkTrainEpoch` of `./train/` (`go test -run '^$' -bench TrainEpoch -benchtime=1x`), "+
+		"float64, GOMAXPROCS %s workers, 60,000 random images (nettest.Random), one op = one epoch, median over runs; "+
+		"pure-Go BLAS (gonum) and OpenBLAS (`-tags openblas`, BLAS single-threaded inside each worker).",
+		orDash(strings.Join(procs, ", ")))
+	if c := cfg["cpu"]; c != "" {
+		pf(" CPU: %s.", c)
+	}
+	pf("\n")
+	pkg := ""
+	if p.TorchPackage != "" {
+		pkg = ", Debian python3-torch " + p.TorchPackage
+	}
+	var libs []string
+	for _, l := range p.BLASLibraries {
+		libs = append(libs, filepath.Base(l))
+	}
+	pf("- PyTorch %s (Python %s%s), float64 (float32 as an extra row), `torch.set_num_threads(%d)`, "+
+		"OMP_NUM_THREADS=%s, OPENBLAS_NUM_THREADS=%s", p.Torch, p.Python, pkg, p.Threads,
+		orDash(p.Env["OMP_NUM_THREADS"]), orDash(p.Env["OPENBLAS_NUM_THREADS"]))
+	for _, k := range []string{"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"} {
+		if v, ok := p.Env[k]; ok {
+			pf(", %s=%s", k, v)
+		}
+	}
+	pf("; BLAS and OpenMP libraries loaded: %s. `%s`.\n", orDash(strings.Join(libs, ", ")), p.Command)
+	data := p.Data
+	if strings.HasPrefix(data, "mnist:") {
+		data = "the MNIST training images"
+	}
+	pf("- PyTorch data: %s; %d warm-up batches excluded; median of %d timed epochs per row; run started %s.",
+		data, p.Warmup, p.Repeat, orDash(p.Date))
+	if p.Samples != EpochSamples {
+		pf(" **It ran %s samples per epoch; its seconds are scaled to %s.**", thousands(p.Samples), thousands(EpochSamples))
+	}
+	pf("\n")
+	if in.CrossChecked {
+		pf("- Same networks: before timing, PyTorch reproduced the harness's summed objective and its gradient " +
+			"at fixed parameters and inputs to 1e-10 relative, for every network (`bench_pytorch.py --crosscheck`).\n")
+	}
+	if len(p.LoadStart) == 3 {
+		pf("- Load average (1, 5, 15 min) on %d cores when PyTorch started: %.2f, %.2f, %.2f", p.NProc,
+			p.LoadStart[0], p.LoadStart[1], p.LoadStart[2])
+		if len(p.LoadEnd) == 3 {
+			pf("; when it ended: %.2f, %.2f, %.2f", p.LoadEnd[0], p.LoadEnd[1], p.LoadEnd[2])
+		}
+		pf(". A load above the core count makes every number here noisy.\n")
+	}
+	for _, net := range Nets {
+		if !in.measured(net) {
+			continue
+		}
+		pf("\n## %s (%d parameters)\n\n", net, NetParams[net])
+		ref, haveRef := p.epochSeconds(net, "float64")
+		var rows [][]string
+		for _, be := range []string{"gonum", "openblas"} {
+			row := []string{"Go, " + backendName[be], "not measured", "–", "–"}
+			if e, ok := in.goEpoch(be, net); ok {
+				row[1], row[2] = fmtSec(e.Seconds), fmtRate(e.SamplesPerSec)
+				if haveRef {
+					row[3] = fmtRatio(e.Seconds / ref)
+				}
+			}
+			rows = append(rows, row)
+		}
+		for _, dt := range []string{"float64", "float32"} {
+			row := []string{"PyTorch, " + dt, "not measured", "–", "–"}
+			if s, ok := p.epochSeconds(net, dt); ok {
+				row[1], row[2] = fmtSec(s), fmtRate(EpochSamples/s)
+				if dt == "float64" {
+					row[3] = "1 (reference)"
+				}
+			}
+			rows = append(rows, row)
+		}
+		if err := report.MarkdownTable(&b, []string{"run", "seconds / epoch", "samples / s", "Go / PyTorch float64"}, rows); err != nil {
+			return err
+		}
+	}
+	pf("\n## Goals of issue #6\n\n")
+	var rows [][]string
+	for _, g := range Goals {
+		row := []string{fmt.Sprintf("%s epoch, Go with %s ≤ %g × PyTorch", g.Net, backendName[g.Backend], g.Max), "not measured", "–"}
+		e, okGo := in.goEpoch(g.Backend, g.Net)
+		ref, okPT := p.epochSeconds(g.Net, "float64")
+		if okGo && okPT {
+			r := e.Seconds / ref
+			row[1] = fmtRatio(r)
+			row[2] = "✗"
+			if r <= g.Max {
+				row[2] = "✓"
+			}
+		}
+		rows = append(rows, row)
+	}
+	if err := report.MarkdownTable(&b, []string{"goal", "measured", "met"}, rows); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// thousands writes n with comma separators: 60,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+func readBench(path string) (map[string]Epoch, map[string]string, error) {
+	if path == "" {
+		return nil, nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	bf, err := ParseBench(f, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := TrainEpochs(bf)
+	return e, bf.Config, err
+}
+
+func run(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("benchcompare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	gonum := fs.String("gonum", "", "`go test -bench TrainEpoch` output, pure-Go BLAS")
+	openblas := fs.String("openblas", "", "the same with -tags openblas")
+	pytorch := fs.String("pytorch", "", "scripts/bench_pytorch.py --json output (required)")
+	out := fs.String("out", "results/bench/pytorch.md", "the page to write")
+	command := fs.String("command", "", "the command named on the page (default: this one)")
+	checked := fs.Bool("checked", false, "say on the page that bench_pytorch.py --crosscheck passed before the run")
+	cross := fs.String("crosscheck", "", "only write `FILE`: each network's objective and gradient at "+
+		"net.Init(1) on random images, for bench_pytorch.py --crosscheck")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *cross != "" {
+		if err := writeCrossCheckFile(*cross); err != nil {
+			return err
+		}
+		fmt.Fprintln(stderr, "wrote", *cross)
+		return nil
+	}
+	if *pytorch == "" {
+		return errors.New("-pytorch FILE is required")
+	}
+	if *gonum == "" && *openblas == "" {
+		return errors.New("give -gonum FILE, -openblas FILE or both")
+	}
+	in := &Input{Command: *command, Date: time.Now(), CrossChecked: *checked}
+	if in.Command == "" {
+		in.Command = strings.Join(append([]string{"go run ./scripts/benchcompare"}, args...), " ")
+	}
+	var err error
+	if in.Gonum, in.GonumConfig, err = readBench(*gonum); err != nil {
+		return err
+	}
+	if in.OpenBLAS, in.OpenBLASConfig, err = readBench(*openblas); err != nil {
+		return err
+	}
+	pf, err := os.Open(*pytorch)
+	if err != nil {
+		return err
+	}
+	defer pf.Close()
+	if in.PyTorch, err = ParsePyTorch(pf, *pytorch); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+		return err
+	}
+	var b strings.Builder
+	if err := WriteMarkdown(&b, in); err != nil {
+		return err
+	}
+	tmp := *out + ".tmp"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, *out); err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "wrote", *out)
+	return nil
+}
+
+func main() {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "benchcompare:", err)
+		os.Exit(1)
+	}
+}
