@@ -71,13 +71,20 @@ type Recipe struct {
 	LRSchedule  string  `yaml:"lr_schedule" json:"lr_schedule"` // constant, exp or step
 	LRGamma     float64 `yaml:"lr_gamma" json:"lr_gamma"`
 	LRStep      int     `yaml:"lr_step" json:"lr_step"`
+	// SDLMMu > 0 trains with stochastic diagonal Levenberg–Marquardt:
+	// parameter k's rate is lr/(sdlm_mu + h_k), h re-estimated before
+	// every epoch on sdlm_samples patterns (train.SDLM). Omitted from the
+	// hash when 0, so older definitions keep their hashes.
+	SDLMMu      float64 `yaml:"sdlm_mu" json:"sdlm_mu,omitempty"`
+	SDLMSamples int     `yaml:"sdlm_samples" json:"sdlm_samples,omitempty"`
 }
 
 // Config converts the recipe for the trainer.
 func (r Recipe) Config(seed uint64) train.Config {
 	return train.Config{Epochs: r.Epochs, BatchSize: r.BatchSize, LR: r.LR, Momentum: r.Momentum,
 		WeightDecay: r.WeightDecay, Seed: seed,
-		Schedule: train.Schedule{Kind: r.LRSchedule, Gamma: r.LRGamma, Step: r.LRStep}}
+		Schedule: train.Schedule{Kind: r.LRSchedule, Gamma: r.LRGamma, Step: r.LRStep},
+		SDLM:     train.SDLM{Mu: r.SDLMMu, Samples: r.SDLMSamples}}
 }
 
 // Steps generates a grid: each step deletes FractionOfRemaining of the
@@ -343,6 +350,12 @@ func (r Recipe) validate(path string) error {
 		return fieldErr(path+".momentum", "%v outside [0, 1)", r.Momentum)
 	case !(r.WeightDecay >= 0) || math.IsInf(r.WeightDecay, 0):
 		return fieldErr(path+".weight_decay", "%v: want a number ≥ 0", r.WeightDecay)
+	case !(r.SDLMMu >= 0) || math.IsInf(r.SDLMMu, 0):
+		return fieldErr(path+".sdlm_mu", "%v: want a number ≥ 0", r.SDLMMu)
+	case r.SDLMSamples < 0 || r.SDLMSamples > 0 && r.SDLMMu == 0:
+		return fieldErr(path+".sdlm_samples", "%d: want a number of samples ≥ 1, with sdlm_mu > 0", r.SDLMSamples)
+	case r.SDLMMu > 0 && r.SDLMSamples == 0:
+		return fieldErr(path+".sdlm_samples", "missing: sdlm_mu needs the number of samples h is averaged over")
 	}
 	switch r.LRSchedule {
 	case "", "constant":

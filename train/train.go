@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"obd/model"
@@ -41,6 +42,20 @@ type Config struct {
 	WeightDecay float64 // L2 coefficient λ: the update adds λ·θ to the gradient
 	Schedule    Schedule
 	Seed        uint64 // shuffling order
+	// SDLM, when its Mu is above 0, scales the step of every parameter
+	// as in stochastic diagonal Levenberg–Marquardt (LeCun et al. 1998,
+	// the optimizer the paper's nets were trained with).
+	SDLM SDLM
+}
+
+// SDLM sets parameter k's learning rate to LR/(Mu + h_k), with h the
+// paper's Levenberg–Marquardt Hessian diagonal of the objective (the
+// second-order backward pass OBD uses), averaged over Samples training
+// patterns (the first Samples of the epoch's shuffled order) before every
+// epoch.
+type SDLM struct {
+	Mu      float64
+	Samples int
 }
 
 // Validate reports the first setting that cannot work.
@@ -56,6 +71,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("momentum %v outside [0, 1)", c.Momentum)
 	case c.WeightDecay < 0:
 		return fmt.Errorf("weight decay %v < 0", c.WeightDecay)
+	}
+	switch {
+	case c.SDLM.Mu < 0 || math.IsNaN(c.SDLM.Mu):
+		return fmt.Errorf("SDLM mu %v < 0", c.SDLM.Mu)
+	case c.SDLM.Mu > 0 && c.SDLM.Samples <= 0:
+		return fmt.Errorf("SDLM samples %d: want at least 1", c.SDLM.Samples)
 	}
 	switch c.Schedule.Kind {
 	case "", "constant", "exp", "step":
@@ -93,6 +114,7 @@ func SGD(ctx context.Context, e *model.Engine, theta []float64, mask []bool, d *
 	vel := make([]float64, len(theta))
 	grad := make([]float64, len(theta))
 	order := make([]int, d.N)
+	var rate, h []float64 // SDLM's per-parameter rate factors
 	for epoch := range c.Epochs {
 		start := time.Now()
 		rng := rand.New(rand.NewPCG(c.Seed, uint64(epoch)))
@@ -101,6 +123,12 @@ func SGD(ctx context.Context, e *model.Engine, theta []float64, mask []bool, d *
 		}
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		lr := c.Schedule.Rate(c.LR, epoch)
+		if c.SDLM.Mu > 0 {
+			if rate == nil {
+				rate, h = make([]float64, len(theta)), make([]float64, len(theta))
+			}
+			sdlmRates(e, theta, d, order[:min(c.SDLM.Samples, d.N)], c.SDLM.Mu, h, rate)
+		}
 		var sum model.Stats
 		for lo := 0; lo < d.N; lo += c.BatchSize {
 			if err := ctx.Err(); err != nil {
@@ -115,7 +143,11 @@ func SGD(ctx context.Context, e *model.Engine, theta []float64, mask []bool, d *
 			sum.Loss += st.Loss
 			sum.Errors += st.Errors
 			sum.N += st.N
-			step(theta, vel, grad, mask, 1/float64(len(batch)), lr, c.Momentum, c.WeightDecay)
+			if rate == nil {
+				step(theta, vel, grad, mask, 1/float64(len(batch)), lr, c.Momentum, c.WeightDecay)
+			} else {
+				stepScaled(theta, vel, grad, mask, rate, 1/float64(len(batch)), lr, c.Momentum, c.WeightDecay)
+			}
 		}
 		if onEpoch != nil {
 			onEpoch(Epoch{Epoch: epoch + 1, LR: lr, TrainLoss: sum.MeanLoss(), TrainErr: sum.ErrorRate(),
@@ -143,5 +175,29 @@ func applyMask(theta []float64, mask []bool) {
 		if !mask[k] {
 			theta[k] = 0
 		}
+	}
+}
+
+// sdlmRates sets rate[k] = 1/(mu + h_k), h the mean LM Hessian diagonal
+// over the samples idx.
+func sdlmRates(e *model.Engine, theta []float64, d *model.Data, idx []int, mu float64, h, rate []float64) {
+	idx = slices.Clone(idx)
+	slices.Sort(idx) // the samples, not the order they were drawn in
+	clear(h)
+	n := e.Sum(theta, d, idx, model.PassLM, h).N
+	for k := range rate {
+		rate[k] = 1 / (mu + h[k]/float64(n))
+	}
+}
+
+// stepScaled is step with a learning rate per parameter: lr·rate[k].
+func stepScaled(theta, vel, grad []float64, mask []bool, rate []float64, scale, lr, mu, wd float64) {
+	for k := range theta {
+		if mask != nil && !mask[k] {
+			theta[k], vel[k] = 0, 0
+			continue
+		}
+		vel[k] = mu*vel[k] - lr*rate[k]*(grad[k]*scale+wd*theta[k])
+		theta[k] += vel[k]
 	}
 }
