@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -142,5 +143,36 @@ func TestWorkersDoNotChangePoints(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%d workers: points.csv differs from the golden file", w)
 		}
+	}
+}
+
+// The committed full-scale results were made by the shipped definitions as
+// they are now: the hash in each results/<name>/manifest.json is the
+// definition's current hash. (A definition edited without rerunning it
+// fails here.)
+func TestCommittedResultsMatchDefinitions(t *testing.T) {
+	defs, err := loadAll(shippedNames())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, d := range defs {
+		b, err := os.ReadFile(filepath.Join("..", "results", d.Name, "manifest.json"))
+		if os.IsNotExist(err) {
+			continue // not run at full scale yet
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		var m struct{ Hash string }
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", d.Name, err)
+		}
+		if m.Hash != d.Hash() {
+			t.Errorf("results/%s was made by definition hash %s; the shipped definition's is now %s: rerun it", d.Name, m.Hash, d.Hash())
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Error("no committed results found under ../results")
 	}
 }
