@@ -582,6 +582,16 @@ than global for both methods, as on lenet1, and random deletion is far worse tha
 Han et al.'s protocol on LeNet-5 (han-lenet5) is defined but not yet run at full scale: it
 takes about four hours on two cores with OpenBLAS, which is what sharding (README) is for.
 
+**Speed.** The second-order pass costs about what a gradient pass costs, as the paper says
+(Cost of the second-order pass). Against PyTorch on the CPU (Speed against PyTorch), the
+harness is faster per training epoch on every network with either backend, but it misses the
+goal of half PyTorch's time on lenet300 with OpenBLAS: both sides then spend their time in the
+same OpenBLAS matrix products, and the harness cuts every minibatch into fixed chunks of 16
+samples (so that results do not depend on the number of workers), which makes its products
+smaller than PyTorch's. The sparse kernels turn deleted parameters into time saved roughly in
+proportion to the multiply-accumulates removed on lenet300 and lenet5 (What pruning buys in
+time); on lenet1 the activations and subsampling, which pruning does not shrink, soon dominate.
+
 **The dense baseline.** LeNet-1 misses LeCun et al.'s 1.7% by two to three tenths of a point,
 both in the 20-epoch study and with the 30-epoch recipe of the baselines (Dense baselines).
 The net is capacity-bound (its training error is about its test error), and single runs
