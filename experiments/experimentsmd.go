@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"obd/internal/atomicfile"
+	"obd/internal/gobench"
 	"obd/model"
 	"obd/report"
 )
@@ -455,34 +456,28 @@ var benchPasses = map[string]string{
 // passRatios reads a benchmark file written by scripts/bench.sh and
 // returns, per network, the mean ns/op of each pass.
 func passRatios(path string) (map[string]map[string]float64, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	bf, err := gobench.Parse(f, path)
 	if err != nil {
 		return nil, err
 	}
 	sum := map[string]map[string]float64{}
 	n := map[string]int{}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 4 || f[3] != "ns/op" {
-			continue
-		}
-		// BenchmarkGradient/lenet1-2: the suffix is GOMAXPROCS.
-		bench, net, ok := strings.Cut(f[0], "/")
-		pass := benchPasses[bench]
+	for _, r := range bf.Results {
+		// Gradient/lenet1: the pass's benchmark, then the network.
+		bench, net, ok := strings.Cut(r.Name, "/")
+		pass := benchPasses["Benchmark"+bench]
 		if !ok || pass == "" || strings.Contains(net, "/") {
-			continue
-		}
-		if i := strings.LastIndexByte(net, '-'); i > 0 {
-			net = net[:i]
-		}
-		var ns float64
-		if _, err := fmt.Sscan(f[2], &ns); err != nil {
 			continue
 		}
 		if sum[net] == nil {
 			sum[net] = map[string]float64{}
 		}
-		sum[net][pass] += ns
+		sum[net][pass] += r.Values["ns/op"]
 		n[net+"/"+pass]++
 	}
 	if len(sum) == 0 {
@@ -579,8 +574,9 @@ actual one far from the minimum (summary table of han-lenet300, predicted Δ). T
 model around a minimum that OBD rests on fits the paper's small tanh net with squared error
 far better than an over-parameterised ReLU net with cross-entropy. Per-layer deletion is worse
 than global for both methods, as on lenet1, and random deletion is far worse than either.
-Han et al.'s protocol on LeNet-5 (han-lenet5) is defined but not yet run at full scale: it
-takes about four hours on two cores with OpenBLAS, which is what sharding (README) is for.
+Han et al.'s protocol on LeNet-5 (han-lenet5) is defined but not yet run at full scale: at the
+OpenBLAS epoch time of results/bench/pytorch.md its 315 or so training epochs come to about
+four hours on two cores, which is what sharding (README) is for.
 
 **Speed.** The second-order pass costs about what a gradient pass costs, as the paper says
 (Cost of the second-order pass). Against PyTorch on the CPU (Speed against PyTorch), the

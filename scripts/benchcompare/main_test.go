@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"obd/internal/gobench"
 )
 
 const gonumOut = `goos: linux
@@ -23,27 +25,19 @@ PASS
 ok  	obd/train	123.456s
 `
 
-func parse(t *testing.T, s string) *BenchFile {
+func parse(t *testing.T, s string) *gobench.File {
 	t.Helper()
-	f, err := ParseBench(strings.NewReader(s), "bench.txt")
+	f, err := gobench.Parse(strings.NewReader(s), "bench.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return f
 }
 
-func TestParseBench(t *testing.T) {
+// TrainEpochs reads the TrainEpoch results of a benchmark file (its
+// parsing is tested in internal/gobench).
+func TestTrainEpochs(t *testing.T) {
 	f := parse(t, gonumOut)
-	if got := len(f.Results); got != 6 {
-		t.Fatalf("%d results, want 6", got)
-	}
-	r := f.Results[0]
-	if r.Name != "TrainEpoch/lenet1" || r.Procs != 2 || r.Iters != 1 || r.Values["ns/op"] != 11e9 || r.Values["samples/s"] != 5454 || r.Line != 5 {
-		t.Errorf("first result %+v", r)
-	}
-	if f.Config["cpu"] != "AMD EPYC" || f.Config["pkg"] != "obd/train" {
-		t.Errorf("config %v", f.Config)
-	}
 	ep, err := TrainEpochs(f)
 	if err != nil {
 		t.Fatal(err)
@@ -60,32 +54,7 @@ func TestParseBench(t *testing.T) {
 	}
 }
 
-func TestParseBenchNoProcsSuffix(t *testing.T) {
-	f := parse(t, "BenchmarkTrainEpoch/lenet1 1 2000000000 ns/op\nBenchmarkTrainEpoch/lenet-x-4 1 1 ns/op\n")
-	if r := f.Results[0]; r.Name != "TrainEpoch/lenet1" || r.Procs != 1 {
-		t.Errorf("%+v", r)
-	}
-	if r := f.Results[1]; r.Name != "TrainEpoch/lenet-x" || r.Procs != 4 {
-		t.Errorf("%+v", r)
-	}
-}
-
-func TestParseBenchBroken(t *testing.T) {
-	for _, c := range []struct{ name, in, want string }{
-		{"value", "BenchmarkTrainEpoch/lenet1-2  1  abc ns/op\n", `bench.txt:1: value "abc" (unit "ns/op") is not a non-negative number`},
-		{"no unit", "pkg: x\nBenchmarkTrainEpoch/lenet1-2  1  1100\n", `bench.txt:2: value "1100" has no unit`},
-		{"iterations", "BenchmarkTrainEpoch/lenet1-2  one  1100 ns/op\n", `iteration count "one" is not a positive integer`},
-		{"no ns/op", "BenchmarkTrainEpoch/lenet1-2  1  5454 samples/s\n", "no ns/op measurement"},
-		{"truncated", "BenchmarkTrainEpoch/lenet1-2  1\n", "no measurements after the iteration count"},
-		{"fail", "BenchmarkTrainEpoch/lenet1-2  1  1 ns/op\n--- FAIL: BenchmarkTrainEpoch/lenet5\n", "bench.txt:2: the benchmark failed"},
-		{"FAIL", "FAIL\tobd/train\t1.0s\n", "the benchmark failed"},
-		{"panic", "panic: runtime error\n", "the benchmark failed"},
-	} {
-		_, err := ParseBench(strings.NewReader(c.in), "bench.txt")
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want it to contain %q", c.name, err, c.want)
-		}
-	}
+func TestTrainEpochsBroken(t *testing.T) {
 	// Parses, but has no TrainEpoch results.
 	for _, in := range []string{"", "PASS\nok obd/train 0.1s\n", "BenchmarkOther-2 1 1 ns/op\n"} {
 		f := parse(t, in)
