@@ -247,7 +247,7 @@ func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 	for _, seed := range d.Seeds {
 		if !todo[seed] {
 			env.skip(10 * d.Training.Epochs)
-			if info, ok := denseCached(d, seed, env.Out); ok {
+			if info, ok := readDenseInfo(densePath(d, seed, env.Out)); ok {
 				res.Dense = append(res.Dense, UnitResult{Method: "dense", Seed: seed, Seconds: info.Seconds, Cached: true})
 			}
 			continue
@@ -420,11 +420,19 @@ func readDense(path string, net *model.Net) ([]float64, *denseInfo, bool) {
 	if err != nil {
 		return nil, nil, false
 	}
-	info := new(denseInfo)
-	if b, err := os.ReadFile(path + ".json"); err == nil {
-		json.Unmarshal(b, info)
-	}
+	info, _ := readDenseInfo(path)
 	return theta, info, true
+}
+
+// readDenseInfo reads the sidecar of a cached dense net; a missing or
+// damaged one gives zero values and false.
+func readDenseInfo(path string) (*denseInfo, bool) {
+	info := new(denseInfo)
+	b, err := os.ReadFile(path + ".json")
+	if err != nil || json.Unmarshal(b, info) != nil {
+		return new(denseInfo), false
+	}
+	return info, true
 }
 
 // densePath is the cache path, without extension, of a dense net.
@@ -439,16 +447,6 @@ func densePath(d *Definition, seed uint64, out string) string {
 	}{d.Network, d.Data.Train, d.Training, seed, backend.Name()})
 	sum := sha256.Sum256(key)
 	return filepath.Join(out, ".cache", "dense", fmt.Sprintf("%s-%s", d.Network, hex.EncodeToString(sum[:])[:16]))
-}
-
-// denseCached reads the sidecar of a cached dense net, without the net.
-func denseCached(d *Definition, seed uint64, out string) (*denseInfo, bool) {
-	b, err := os.ReadFile(densePath(d, seed, out) + ".json")
-	info := new(denseInfo)
-	if err != nil || json.Unmarshal(b, info) != nil {
-		return nil, false
-	}
-	return info, true
 }
 
 // Dense is a trained dense network of a definition.
