@@ -192,6 +192,9 @@ func command(o options, names []string) string {
 	if o.set["out"] {
 		c = append(c, "-out", o.out)
 	}
+	if o.baselines {
+		c = append(c, "-baselines")
+	}
 	if o.all {
 		c = append(c, "-all")
 	} else if o.set["baselines"] || len(o.names) > 0 {
