@@ -14,8 +14,11 @@ import (
 )
 
 // baselineDefinitions are trained by -baselines when no name is given:
-// one per network.
-var baselineDefinitions = []string{"lenet1-retrain", "han-lenet300", "han-lenet5"}
+// one per network, then the variants of experiments/variants/ (recipes
+// tried against the published baselines).
+func baselineDefinitions() []string {
+	return append([]string{"lenet1-retrain", "han-lenet300", "han-lenet5"}, variantNames()...)
+}
 
 // reference test errors of the dense networks (PAPER.md).
 var referenceErr = map[string]string{
@@ -29,7 +32,7 @@ var referenceErr = map[string]string{
 func baselines(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	names := o.names
 	if len(names) == 0 {
-		names = baselineDefinitions
+		names = baselineDefinitions()
 	}
 	defs, env, err := setup(o, names)
 	if err != nil {
@@ -58,17 +61,32 @@ func baselines(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// describeRecipe is a definition's dense training recipe in one line, with
+// the preprocessing that differs from MNIST as shipped.
+func describeRecipe(d *study.Definition) string {
+	r := d.Training
+	s := fmt.Sprintf("%d epochs, batch %d, lr %g (%s ×%g), momentum %g, wd %g", r.Epochs, r.BatchSize, r.LR,
+		r.LRSchedule, r.LRGamma, r.Momentum, r.WeightDecay)
+	if r.SDLMMu > 0 {
+		s += fmt.Sprintf(", SDLM μ %g on %d patterns", r.SDLMMu, r.SDLMSamples)
+	}
+	if n := d.Data.DigitSize; n > 0 {
+		s += fmt.Sprintf("; digits rescaled to %d px", n)
+	}
+	return s
+}
+
 func writeBaselines(dir, cmd string, workers int, ds []*study.Dense) error {
 	err := atomicfile.WriteFunc(filepath.Join(dir, "baselines.csv"), func(w *bytes.Buffer) error {
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"definition", "network", "seed", "params", "epochs", "train_n", "test_n", "train_loss",
-			"train_error", "test_loss", "test_error", "seconds_per_epoch"})
+			"train_error", "test_loss", "test_error", "seconds_per_epoch", "digit_size"})
 		for _, d := range ds {
 			cw.Write([]string{d.Def.Name, d.Net.Name, fmt.Sprint(d.Seed), fmt.Sprint(d.Net.NumParams()),
 				fmt.Sprint(d.Def.Training.Epochs), fmt.Sprint(d.Train.N), fmt.Sprint(d.Test.N),
 				fmt.Sprintf("%.6g", d.Train.MeanLoss()), fmt.Sprintf("%.6g", d.Train.ErrorRate()),
 				fmt.Sprintf("%.6g", d.Test.MeanLoss()), fmt.Sprintf("%.6g", d.Test.ErrorRate()),
-				fmt.Sprintf("%.2f", d.SecondsPerEpoch)})
+				fmt.Sprintf("%.2f", d.SecondsPerEpoch), fmt.Sprint(d.Def.Data.DigitSize)})
 		}
 		cw.Flush()
 		return cw.Error()
@@ -84,10 +102,8 @@ func writeBaselines(dir, cmd string, workers int, ds []*study.Dense) error {
 			"trained the net (the pruning runs share it through OUT/.cache).\n\n", cmd, workers)
 		var rows [][]string
 		for _, d := range ds {
-			r := d.Def.Training
 			rows = append(rows, []string{d.Net.Name, d.Def.Name, fmt.Sprint(d.Seed), fmt.Sprint(d.Net.NumParams()),
-				fmt.Sprintf("%d epochs, batch %d, lr %g (%s ×%g), momentum %g, wd %g", r.Epochs, r.BatchSize, r.LR,
-					r.LRSchedule, r.LRGamma, r.Momentum, r.WeightDecay),
+				describeRecipe(d.Def),
 				fmt.Sprintf("%.4f", d.Train.MeanLoss()), fmt.Sprintf("%.2f%%", 100*d.Train.ErrorRate()),
 				fmt.Sprintf("%.4f", d.Test.MeanLoss()), fmt.Sprintf("%.2f%%", 100*d.Test.ErrorRate()),
 				referenceErr[d.Net.Name], fmt.Sprintf("%.1f", d.SecondsPerEpoch)})

@@ -14,12 +14,20 @@ import (
 	"obd/study"
 )
 
-//go:embed definitions/*.yaml
+//go:embed definitions/*.yaml variants/*.yaml
 var shipped embed.FS
 
-// shippedNames lists the embedded definitions, sorted.
-func shippedNames() []string {
-	entries, _ := shipped.ReadDir("definitions")
+// shippedNames lists the embedded definitions, sorted: the studies, not
+// the dense-baseline variants.
+func shippedNames() []string { return embeddedNames("definitions") }
+
+// variantNames lists the embedded dense-baseline variants
+// (experiments/variants/), sorted: definitions whose dense net only
+// -baselines trains, to record recipes tried against the baselines.
+func variantNames() []string { return embeddedNames("variants") }
+
+func embeddedNames(dir string) []string {
+	entries, _ := shipped.ReadDir(dir)
 	var names []string
 	for _, e := range entries {
 		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
@@ -39,12 +47,14 @@ func load(arg string) (*study.Definition, error) {
 		defer f.Close()
 		return study.Parse(arg, f)
 	}
-	file := path.Join("definitions", arg+".yaml")
-	b, err := shipped.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("no definition %q (shipped: %s; or give a .yaml path)", arg, strings.Join(shippedNames(), ", "))
+	for _, dir := range []string{"definitions", "variants"} {
+		file := path.Join(dir, arg+".yaml")
+		if b, err := shipped.ReadFile(file); err == nil {
+			return study.Parse("experiments/"+file, bytes.NewReader(b))
+		}
 	}
-	return study.Parse("experiments/"+file, bytes.NewReader(b))
+	return nil, fmt.Errorf("no definition %q (shipped: %s; baseline variants: %s; or give a .yaml path)",
+		arg, strings.Join(shippedNames(), ", "), strings.Join(variantNames(), ", "))
 }
 
 // loadAll parses every named definition before anything runs, so a bad

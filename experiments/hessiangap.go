@@ -30,11 +30,15 @@ func hessianGap(ctx context.Context, o options, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	idx, err := datasets.Stratified(env.MNIST.Train, hessianGapSamples, 1)
+	train, _, err := dn.Def.Images(env.MNIST)
 	if err != nil {
 		return err
 	}
-	data := model.NewData(dn.Net, env.MNIST.Train.Subset(idx))
+	idx, err := datasets.Stratified(train, hessianGapSamples, 1)
+	if err != nil {
+		return err
+	}
+	data := model.NewData(dn.Net, train.Subset(idx))
 	e := model.NewEngine(dn.Net, env.Workers)
 	h := map[curvature.Estimator][]float64{}
 	secs := map[curvature.Estimator]float64{}

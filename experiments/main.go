@@ -39,7 +39,7 @@ func main() {
 	fs.BoolVar(&o.all, "all", false, "run every shipped definition")
 	fs.BoolVar(&o.quick, "quick", false, "run at reduced scale (each definition's quick: section); writes OUT/<name>-quick/")
 	fs.BoolVar(&o.describe, "describe", false, "print the networks (parameters, connections, units) and their layers, and exit")
-	fs.BoolVar(&o.baselines, "baselines", false, "train the dense network of each named definition's first seed (default: lenet1-retrain, han-lenet300, han-lenet5) and write OUT/baselines/")
+	fs.BoolVar(&o.baselines, "baselines", false, "train the dense network of each named definition's first seed (default: lenet1-retrain, han-lenet300, han-lenet5, then the variants of experiments/variants/) and write OUT/baselines/")
 	fs.StringVar(&o.export, "export", "", "write the trained dense model of definition `NAME` (first seed) with its Hessian diagonal and saliencies to the .npz file given by -out")
 	fs.BoolVar(&o.hessianGap, "hessian-gap", false, "measure the paper's Hessian recursion against the exact diagonals on the trained lenet1 and write OUT/hessian/gap.md")
 	fs.StringVar(&o.experimentsMD, "experiments-md", "", "write `FILE` (EXPERIMENTS.md) from the results in -out, and exit")

@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"obd/datasets"
 	"obd/model"
 	"obd/prune"
 	"obd/train"
@@ -59,6 +60,12 @@ type Data struct {
 	// subset) the sweep measures the training objective and error on; 0:
 	// all. Training always uses all of Train.
 	EvalTrain int `yaml:"eval_train" json:"eval_train"`
+	// DigitSize > 0 rescales every image, training and test, so that
+	// MNIST's 20-pixel digit box becomes DigitSize pixels, centred in the
+	// 28×28 field ([datasets.Set.Resized]); Le Cun et al. (1998) fed
+	// LeNet-1 16-pixel digits. 0 leaves the images as MNIST ships them, and
+	// is omitted from the hash, so older definitions keep their hashes.
+	DigitSize int `yaml:"digit_size" json:"digit_size,omitempty"`
 }
 
 // Recipe is a training recipe as written in a definition.
@@ -335,6 +342,9 @@ func (d Data) validate(path string) error {
 			return fieldErr(path+"."+c.name, "%d outside [0, %d] (0: all)", c.v, c.hi)
 		}
 	}
+	if d.DigitSize < 0 || d.DigitSize > datasets.Rows {
+		return fieldErr(path+".digit_size", "%d outside [0, %d] (0: as MNIST ships them, 20 pixels)", d.DigitSize, datasets.Rows)
+	}
 	return nil
 }
 
@@ -422,7 +432,8 @@ func (d *Definition) AtScale(quick bool) *Definition {
 		}
 		return full
 	}
-	c.Data = Data{Train: pick(q.Train, 3000), Test: pick(q.Test, 1000), HessianSamples: pick(q.HessianSamples, 500)}
+	c.Data = Data{Train: pick(q.Train, 3000), Test: pick(q.Test, 1000), HessianSamples: pick(q.HessianSamples, 500),
+		DigitSize: d.Data.DigitSize}
 	c.Data.EvalTrain = min(c.Data.Train, d.Data.EvalTrain)
 	c.Training.Epochs = pick(q.Epochs, 1)
 	c.Retraining.Epochs = pick(q.RetrainEpochs, 1)

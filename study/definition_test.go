@@ -35,6 +35,17 @@ func TestParseValid(t *testing.T) {
 	if d.Hash() != d2.Hash() || d.Hash() == d3.Hash() {
 		t.Errorf("hashes %s %s %s", d.Hash(), d2.Hash(), d3.Hash())
 	}
+	// digit_size changes the hash, and so does the dense cache key.
+	d4, err := Parse("t.yaml", strings.NewReader(strings.Replace(valid, "hessian_samples: 100", "hessian_samples: 100, digit_size: 16", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d4.Data.DigitSize != 16 || d4.Hash() == d.Hash() || densePath(d4, 1, "o") == densePath(d, 1, "o") {
+		t.Errorf("digit_size 16: decoded %d, hash %s (was %s), cache %s", d4.Data.DigitSize, d4.Hash(), d.Hash(), densePath(d4, 1, "o"))
+	}
+	if q := d4.AtScale(true); q.Data.DigitSize != 16 {
+		t.Errorf("-quick dropped digit_size: %+v", q.Data)
+	}
 }
 
 // Every bad definition is an error naming the file, the line and the
@@ -57,6 +68,8 @@ func TestParseErrors(t *testing.T) {
 		{"bad lr schedule", strings.Replace(valid, "lr_schedule: exp", "lr_schedule: cosine", 1), "training.lr_schedule"},
 		{"missing retraining", strings.Replace(valid, "retraining: {epochs: 1, batch_size: 32, lr: 0.001}\n", "", 1), "retraining.epochs: 0"},
 		{"too much data", strings.Replace(valid, "train: 1000", "train: 70000", 1), "t.yaml:3: data.train: 70000 outside [0, 60000]"},
+		{"digit size too big", strings.Replace(valid, "hessian_samples: 100", "hessian_samples: 100, digit_size: 29", 1), "t.yaml:3: data.digit_size: 29 outside [0, 28]"},
+		{"negative digit size", strings.Replace(valid, "hessian_samples: 100", "hessian_samples: 100, digit_size: -2", 1), "t.yaml:3: data.digit_size: -2"},
 		{"negative sdlm_mu", strings.Replace(valid, "lr: 0.01,", "lr: 0.01, sdlm_mu: -1, sdlm_samples: 5,", 1), "t.yaml:4: training.sdlm_mu: -1"},
 		{"sdlm without samples", strings.Replace(valid, "lr: 0.01,", "lr: 0.01, sdlm_mu: 0.02,", 1), "t.yaml:4: training.sdlm_samples: missing"},
 		{"samples without sdlm", strings.Replace(valid, "lr: 0.01,", "lr: 0.01, sdlm_samples: 5,", 1), "training.sdlm_samples: 5"},
@@ -136,6 +149,46 @@ func TestShippedDefinitions(t *testing.T) {
 	for _, n := range []string{"paper-fig2", "lenet1-estimators"} {
 		if b := defs[n]; a.Training != b.Training || a.Data.Train != b.Data.Train {
 			t.Errorf("paper-fig1 and %s train different dense nets", n)
+		}
+	}
+}
+
+// The dense-baseline variants of experiments/variants/ parse, are named
+// after their files, and differ from the shipped definition they vary only
+// in the dense net's recipe and preprocessing, so that the baselines table
+// compares like with like.
+func TestVariantDefinitions(t *testing.T) {
+	read := func(f string) *Definition {
+		t.Helper()
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Parse(f, strings.NewReader(string(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(f) != d.Name+".yaml" {
+			t.Errorf("%s defines %q", f, d.Name)
+		}
+		return d
+	}
+	parent := map[string]string{"lenet1": "lenet1-retrain", "lenet5": "han-lenet5"}
+	files, _ := filepath.Glob("../experiments/variants/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no variants")
+	}
+	for _, f := range files {
+		v := read(f)
+		p := read("../experiments/definitions/" + parent[v.Network] + ".yaml")
+		if v.Training == p.Training && v.Data == p.Data {
+			t.Errorf("%s: same dense net as %s", v.Name, p.Name)
+		}
+		if v.Data.Train != p.Data.Train || v.Data.Test != p.Data.Test || v.Data.EvalTrain != p.Data.EvalTrain {
+			t.Errorf("%s: data %+v, %s: %+v", v.Name, v.Data, p.Name, p.Data)
+		}
+		if len(v.Seeds) == 0 || v.Seeds[0] != p.Seeds[0] {
+			t.Errorf("%s: first seed %v, %s: %v", v.Name, v.Seeds, p.Name, p.Seeds)
 		}
 	}
 }

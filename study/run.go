@@ -123,6 +123,22 @@ type sets struct {
 	evalTrain   *model.Data // the training images the sweep measures on
 }
 
+// Images returns MNIST's two splits as the definition's networks see them:
+// as shipped, or with digits rescaled to data.digit_size.
+func (d *Definition) Images(m *datasets.MNIST) (train, test *datasets.Set, err error) {
+	n := d.Data.DigitSize
+	if n == 0 {
+		return m.Train, m.Test, nil
+	}
+	if train, err = m.Train.Resized(n); err != nil {
+		return nil, nil, fmt.Errorf("data.digit_size: %w", err)
+	}
+	if test, err = m.Test.Resized(n); err != nil {
+		return nil, nil, fmt.Errorf("data.digit_size: %w", err)
+	}
+	return train, test, nil
+}
+
 func prepare(d *Definition, m *datasets.MNIST) (*sets, error) {
 	net, err := model.ByName(d.Network)
 	if err != nil {
@@ -140,11 +156,15 @@ func prepare(d *Definition, m *datasets.MNIST) (*sets, error) {
 		}
 		return s.Subset(idx), idx, nil
 	}
-	tr, trIdx, err := pick(m.Train, d.Data.Train)
+	train, test, err := d.Images(m)
+	if err != nil {
+		return nil, err
+	}
+	tr, trIdx, err := pick(train, d.Data.Train)
 	if err != nil {
 		return nil, fmt.Errorf("data.train: %w", err)
 	}
-	te, _, err := pick(m.Test, d.Data.Test)
+	te, _, err := pick(test, d.Data.Test)
 	if err != nil {
 		return nil, fmt.Errorf("data.test: %w", err)
 	}
@@ -439,12 +459,13 @@ func readDenseInfo(path string) (*denseInfo, bool) {
 func densePath(d *Definition, seed uint64, out string) string {
 	// The BLAS backend is part of the key: backends round differently.
 	key, _ := json.Marshal(struct {
-		Network  string
-		Train    int
-		Training Recipe
-		Seed     uint64
-		Backend  string
-	}{d.Network, d.Data.Train, d.Training, seed, backend.Name()})
+		Network   string
+		Train     int
+		DigitSize int `json:",omitempty"` // omitted when 0: older caches keep their keys
+		Training  Recipe
+		Seed      uint64
+		Backend   string
+	}{d.Network, d.Data.Train, d.Data.DigitSize, d.Training, seed, backend.Name()})
 	sum := sha256.Sum256(key)
 	return filepath.Join(out, ".cache", "dense", fmt.Sprintf("%s-%s", d.Network, hex.EncodeToString(sum[:])[:16]))
 }
