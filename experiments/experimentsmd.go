@@ -508,7 +508,8 @@ const differences = `
   (batch 32, momentum 0.9, learning rate 0.01 × 0.9^epoch) for 20 epochs in the paper's study:
   simpler, and within the main job's 20-minute budget on 2 cores. The dense baseline of lenet1
   (and lenet1-retrain) trains 30 epochs at 0.01 × 0.92^epoch. The harness implements the
-  paper's optimizer too (sdlm_mu in a recipe); the baseline variant lenet1-sdlm tries it. Retraining after a deletion is one epoch at
+  paper's optimizer too (sdlm_mu in a recipe); the baseline variants lenet1-sdlm and
+  lenet1-sdlm-low-lr try it. Retraining after a deletion is one epoch at
   learning rate 0.001 with the deleted parameters held at exactly zero (momentum included).
 - **How many per step.** The paper does not say how many parameters each step of its recipe
   deletes; paper-fig2 deletes to 20%, 40%, 60%, 70%, 80% and 90% of the free parameters, one
@@ -599,9 +600,10 @@ gap. Half the learning rate, decaying more slowly (lenet1-slow-lr), gains about 
 point; twice as many epochs at that rate lower the training error but not the test error.
 LeCun et al.'s 16-pixel digits do no better than MNIST's 20-pixel ones at the lower rate, and
 at lenet1-retrain's rate the net saturates and stops learning. Stochastic diagonal
-Levenberg–Marquardt (lenet1-sdlm, without momentum) saturates the net as well at the rate
-tried: a parameter whose curvature estimate is near zero gets a rate near lr/μ, and the
-recursion underestimates the hidden layers' curvature (results/hessian/gap.md). The net's
+Levenberg–Marquardt (lenet1-sdlm, without momentum) saturates the net as well: a parameter
+whose curvature estimate is near zero gets a rate near lr/μ, and the recursion underestimates
+the hidden layers' curvature (results/hessian/gap.md). At a quarter of that rate
+(lenet1-sdlm-low-lr) it trains, but underfits and ends behind every SGD recipe. The net's
 training error stays about its test error throughout: it is capacity-bound, and single runs
 differ by a few tenths of a point with the seed or even the BLAS backend's rounding. The
 variants' seconds per epoch were measured with other runs sharing the two cores and do not
