@@ -169,6 +169,32 @@ func TestShardsAndMerge(t *testing.T) {
 	}
 	sameOutputs(t, "-merge", outputs(t, filepath.Join(seq, "tiny")), want)
 
+	// A merge on a machine without the dense nets' cache still reports
+	// every seed's dense training, from the records beside the units.
+	if err := os.RemoveAll(filepath.Join(seq, ".cache")); err != nil {
+		t.Fatal(err)
+	}
+	if err := runTo(seq, options{merge: true}); err != nil {
+		t.Fatal(err)
+	}
+	sameOutputs(t, "-merge without the cache", outputs(t, filepath.Join(seq, "tiny")), want)
+	var m struct {
+		Seeds []uint64           `json:"seeds"`
+		Dense []study.UnitResult `json:"dense"`
+	}
+	b, _ := os.ReadFile(filepath.Join(seq, "tiny", "manifest.json"))
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Dense) != len(m.Seeds) || len(m.Seeds) == 0 {
+		t.Errorf("-merge without the cache: manifest lists %d dense nets for seeds %v", len(m.Dense), m.Seeds)
+	}
+	for i, dr := range m.Dense {
+		if i < len(m.Seeds) && (dr.Seed != m.Seeds[i] || dr.Method != "dense" || dr.Seconds <= 0) {
+			t.Errorf("-merge without the cache: dense record %d = %+v, want seed %d with its training time", i, dr, m.Seeds[i])
+		}
+	}
+
 	// A missing unit: -merge fails, names it, and writes nothing.
 	units, _ := filepath.Glob(filepath.Join(seq, "tiny", "units", "*-magnitude-per-layer-seed2.csv"))
 	if len(units) != 1 {
