@@ -586,9 +586,10 @@ net little: with three epochs of retraining per level, global magnitude deletion
 error at or below the dense net's to 75% deleted and within about a tenth of a point at 90%;
 global OBD stays within a few hundredths of the dense net to 75%. At 92% no method reaches
 Han et al.'s 0.77% within the 0.1-point target; global magnitude comes nearest. As on
-LeNet-300-100, Han et al. retrain iteratively for far longer than this definition does. Without retraining, OBD does what its
-theory promises at moderate deletion: at 50% and 75% deleted its training objective and its
-test error are both below magnitude's, globally and per layer (summary table of han-lenet5).
+LeNet-300-100, Han et al. retrain iteratively for far longer than this definition does.
+Without retraining, OBD does what its theory promises at moderate deletion: at 50% and 75%
+deleted its training objective and its test error are both below magnitude's, globally and
+per layer (summary table of han-lenet5).
 From 90% deleted, global OBD is the worse of the two, before retraining and after it: its
 saliencies, summed, predict an increase of the training objective some thirty times smaller
 than the actual one at 92% (predicted Δ), so the quadratic model no longer describes the
@@ -600,8 +601,9 @@ only at 95%. Per-layer deletion is far worse than global for every method beyond
 because it takes 90% of the first convolution's 520 parameters too (Han et al. keep 66% of
 them). Random deletion ruins the net from 50% deleted without retraining, and from 90% with
 it. The sweep (three seeds, five levels, six method–scope pairs) took about four and a half
-hours on two cores with OpenBLAS (manifest.json: 3.8 hours of units, plus about 12 minutes
-per dense net), run as three shards (README).
+hours on two cores with OpenBLAS, run as three shards (README): manifest.json records 3.8
+hours of pruning units and, of the three dense nets, only seed 3's 12 minutes (the other two
+were trained on a machine whose cache is gone).
 
 **Speed.** The second-order pass costs about what a gradient pass costs, as the paper says
 (Cost of the second-order pass). Against PyTorch on the CPU (Speed against PyTorch), the
