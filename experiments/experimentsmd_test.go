@@ -1,0 +1,73 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeBaselinesCSV puts a baselines.csv with the given body under a fresh
+// results directory and returns that directory.
+func writeBaselinesCSV(t *testing.T, body string) string {
+	t.Helper()
+	out := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(out, "baselines"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "baselines", "baselines.csv"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+const baselinesHeader = "definition,network,seed,params,epochs,train_n,test_n,train_loss,train_error,test_loss,test_error,seconds_per_epoch,digit_size\n"
+
+// The claims table reports the lowest dense test error of each network's
+// recipes and whether it meets issue #2's target.
+func TestBestBaselineInClaims(t *testing.T) {
+	out := writeBaselinesCSV(t, baselinesHeader+
+		"lenet1-retrain,lenet1,1,2578,30,60000,10000,0.39,0.0208,0.38,0.0201,9.9,0\n"+
+		"lenet1-b,lenet1,1,2578,30,60000,10000,0.39,0.0179,0.38,0.0169,17,0\n"+
+		"han-lenet5,lenet5,1,431080,15,60000,10000,0.005,0.0006,0.02,0.0096,40,0\n")
+	md := filepath.Join(t.TempDir(), "EXPERIMENTS.md")
+	if err := experimentsMD(options{out: out}, md); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"1.69% (lenet1-b, seed 1: the lowest test error of 2 recipes; target ≤ 1.7%: met)",
+		"0.96% (han-lenet5, seed 1: the only recipe; target ≤ 0.9%: missed)",
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("EXPERIMENTS.md lacks %q", want)
+		}
+	}
+}
+
+// A broken baselines.csv stops -experiments-md with an error naming the
+// file and line, and the document is not written.
+func TestBrokenBaselinesCSV(t *testing.T) {
+	for _, tc := range []struct{ name, body, want string }{
+		{"empty", "", "baselines.csv: empty"},
+		{"no column", "definition,network,seed\nx,lenet1,1\n", `line 1: no column "test_error"`},
+		{"bad number", baselinesHeader + "a,lenet1,1,2578,30,60000,10000,0.39,0.02,0.38,two,9.9,0\n", `line 2: test_error "two"`},
+		{"out of range", baselinesHeader + "a,lenet1,1,2578,30,60000,10000,0.39,0.02,0.38,1.5,9.9,0\n", `line 2: test_error "1.5"`},
+		{"ragged", baselinesHeader + "a,lenet1\n", "baselines.csv"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := writeBaselinesCSV(t, tc.body)
+			md := filepath.Join(t.TempDir(), "EXPERIMENTS.md")
+			err := experimentsMD(options{out: out}, md)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one containing %q", err, tc.want)
+			}
+			if _, err := os.Stat(md); !os.IsNotExist(err) {
+				t.Errorf("%s written despite the error", md)
+			}
+		})
+	}
+}
