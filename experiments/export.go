@@ -2,23 +2,19 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
+	"path/filepath"
 
 	"obd/export"
 )
 
 // exportNPZ writes the dense model of a definition's first seed with its
-// LM Hessian diagonal and saliencies as .npz (see docs/EXPORT.md).
-func exportNPZ(ctx context.Context, o options, stderr io.Writer) error {
-	if !strings.HasSuffix(o.out, ".npz") {
-		return errors.New("-export needs -out FILE.npz")
-	}
-	out := o.out
-	o.out = "" // the cache stays in the default results directory
-	dn, _, err := firstDense(ctx, o, o.export)
+// LM Hessian diagonal and saliencies to OUT/export/NAME.npz (NAME-quick.npz
+// under -quick; see docs/EXPORT.md), and prints the path. The dense net is
+// trained, or found in the cache, under OUT/.cache, as in every mode.
+func exportNPZ(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	dn, env, err := firstDense(ctx, o, o.export)
 	if err != nil {
 		return err
 	}
@@ -26,10 +22,16 @@ func exportNPZ(ctx context.Context, o options, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := export.WriteNPZ(out, dn.Net, dn.Theta, nil, h, s, idx); err != nil {
+	name := dn.Def.Name
+	if o.quick {
+		name += "-quick"
+	}
+	path := filepath.Join(env.Out, "export", name+".npz")
+	if err := export.WriteNPZ(path, dn.Net, dn.Theta, nil, h, s, idx); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%s: %s seed %d (test error %.2f%%), Hessian over %d images → %s\n",
-		dn.Def.Name, dn.Net.Name, dn.Seed, 100*dn.Test.ErrorRate(), len(idx), out)
+	fmt.Fprintf(stderr, "%s: %s seed %d (test error %.2f%%), Hessian over %d images\n",
+		dn.Def.Name, dn.Net.Name, dn.Seed, 100*dn.Test.ErrorRate(), len(idx))
+	fmt.Fprintln(stdout, path)
 	return nil
 }

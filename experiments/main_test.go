@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,14 +29,14 @@ func TestBadDefinitionWritesNothing(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	var stdout, stderr bytes.Buffer
 	// A good name first: nothing of it may run either.
-	err := run(context.Background(), options{names: []string{"paper-fig1", bad}, out: out, quick: true}, &stdout, &stderr)
+	err := run(context.Background(), []string{"-quick", "-out", out, "paper-fig1", bad}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "bad.yaml:") {
 		t.Fatalf("err = %v, want one naming bad.yaml and a line", err)
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("%s exists after a failed parse", out)
 	}
-	err = run(context.Background(), options{names: []string{"no-such-definition"}, out: out}, &stdout, &stderr)
+	err = run(context.Background(), []string{"-out", out, "no-such-definition"}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "paper-fig1") {
 		t.Errorf("unknown name: err = %v, want the list of shipped names", err)
 	}
@@ -54,7 +57,7 @@ func TestQuickGolden(t *testing.T) {
 	}
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), options{all: true, quick: true, out: out}, &stdout, &stderr); err != nil {
+	if err := run(context.Background(), []string{"-all", "-quick", "-out", out}, &stdout, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
 	for _, name := range shippedNames() {
@@ -84,7 +87,7 @@ func TestQuickGolden(t *testing.T) {
 		}
 	}
 	// A second run finds every unit finished and writes the same points.
-	if err := run(context.Background(), options{all: true, quick: true, out: out}, &stdout, &stderr); err != nil {
+	if err := run(context.Background(), []string{"-all", "-quick", "-out", out}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range shippedNames() {
@@ -96,17 +99,22 @@ func TestQuickGolden(t *testing.T) {
 	}
 }
 
-// -export writes an archive that reads back into the same parameters, with
-// the dense cache kept in the default results directory.
+// -export NAME writes OUT/export/NAME-quick.npz under -quick, prints its
+// path, and keeps the dense-net cache under OUT/.cache like every other
+// mode: nothing is written to ./results of the working directory (it was,
+// whatever -out said).
 func TestExportQuick(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a quick lenet1")
 	}
 	t.Chdir(t.TempDir())
-	path := filepath.Join("out", "lenet1.npz")
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), options{export: "paper-fig1", out: path, quick: true}, &stdout, &stderr); err != nil {
+	if err := run(context.Background(), []string{"-export", "paper-fig1", "-quick", "-out", "out"}, &stdout, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	path := filepath.Join("out", "export", "paper-fig1-quick.npz")
+	if got := stdout.String(); got != path+"\n" {
+		t.Errorf("stdout %q, want the archive's path %q", got, path)
 	}
 	theta, mask, err := export.ReadNPZ(path, model.LeNet1())
 	if err != nil {
@@ -115,9 +123,13 @@ func TestExportQuick(t *testing.T) {
 	if len(theta) != 2578 || len(mask) != 2578 {
 		t.Fatalf("read %d parameters, %d mask entries", len(theta), len(mask))
 	}
-	if err := run(context.Background(), options{export: "paper-fig1", out: "x.txt", quick: true}, &stdout, &stderr); err == nil {
-		t.Error("-export without a .npz -out: no error")
+	if _, err := os.Stat(filepath.Join("out", ".cache")); err != nil {
+		t.Errorf("no dense-net cache under -out: %v", err)
 	}
+	if _, err := os.Stat("results"); !os.IsNotExist(err) {
+		t.Errorf("-export -out out wrote ./results (stat: %v)", err)
+	}
+
 }
 
 // The number of workers does not change a single bit of the results: the
@@ -136,7 +148,7 @@ func TestWorkersDoNotChangePoints(t *testing.T) {
 	for _, w := range []int{1, 3} {
 		out := t.TempDir()
 		var stdout, stderr bytes.Buffer
-		if err := run(context.Background(), options{names: []string{"paper-fig2"}, quick: true, workers: w, out: out}, &stdout, &stderr); err != nil {
+		if err := run(context.Background(), []string{"-quick", "-workers", fmt.Sprint(w), "-out", out, "paper-fig2"}, &stdout, &stderr); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := os.ReadFile(filepath.Join(out, "paper-fig2-quick", "points.csv"))
@@ -175,4 +187,100 @@ func TestCommittedResultsMatchDefinitions(t *testing.T) {
 	if checked == 0 {
 		t.Error("no committed results found under ../results")
 	}
+}
+
+// TestFlagCombinations checks the table of modes: flags that a mode does
+// not use, two modes, and names for a mode that takes none are refused
+// with an error naming both (exit status 2); the combinations that make
+// sense parse.
+func TestFlagCombinations(t *testing.T) {
+	ok := [][]string{
+		nil,
+		{"-quick", "-out", "d", "-mnist", "m", "-workers", "2", "paper-fig1", "x.yaml"},
+		{"-all", "-quick"},
+		{"-shard", "0/2", "-out", "d", "paper-fig1"},
+		{"-merge", "-out", "d", "paper-fig1"},
+		{"-list"},
+		{"-describe"},
+		{"-baselines"},
+		{"-baselines", "-quick", "-out", "d", "-mnist", "m", "-workers", "1", "lenet1-retrain"},
+		{"-export", "paper-fig1", "-quick", "-out", "d", "-mnist", "m", "-workers", "1"},
+		{"-hessian-gap", "-out", "d", "-mnist", "m", "-workers", "1"},
+		{"-experiments-md", "E.md", "-out", "d"},
+		{"-list=false", "-describe"}, // a bool flag set to false is not given
+	}
+	for _, args := range ok {
+		var stdout, stderr bytes.Buffer
+		if _, err := parse(args, &stdout, &stderr); err != nil {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+	bad := []struct {
+		args []string
+		want []string // in the error
+	}{
+		{[]string{"-describe", "-list"}, []string{"-list and -describe cannot be combined"}},
+		{[]string{"-export", "x", "-baselines"}, []string{"-baselines and -export cannot be combined"}},
+		{[]string{"-hessian-gap", "-experiments-md", "E.md"}, []string{"-hessian-gap and -experiments-md"}},
+		{[]string{"-list", "-quick"}, []string{"-quick cannot be combined with -list", "runs of definitions, -baselines and -export"}},
+		{[]string{"-describe", "-out", "d"}, []string{"-out cannot be combined with -describe"}},
+		{[]string{"-list", "paper-fig1"}, []string{"-list takes no definition names", "paper-fig1"}},
+		{[]string{"-describe", "paper-fig1"}, []string{"-describe takes no definition names"}},
+		{[]string{"-hessian-gap", "paper-fig1"}, []string{"-hessian-gap takes no definition names"}},
+		{[]string{"-experiments-md", "E.md", "x"}, []string{"-experiments-md takes no definition names"}},
+		{[]string{"-baselines", "-all"}, []string{"-all cannot be combined with -baselines", "runs of definitions only"}},
+		{[]string{"-baselines", "-shard", "0/2"}, []string{"-shard cannot be combined with -baselines"}},
+		{[]string{"-baselines", "-merge"}, []string{"-merge cannot be combined with -baselines"}},
+		{[]string{"-export", "x", "-merge"}, []string{"-merge cannot be combined with -export"}},
+		{[]string{"-export", "x", "-all"}, []string{"-all cannot be combined with -export"}},
+		{[]string{"-export", "x", "y"}, []string{"-export takes one definition", "y"}},
+		{[]string{"-export", ""}, []string{"-export needs a definition name"}},
+		{[]string{"-hessian-gap", "-quick"}, []string{"-quick cannot be combined with -hessian-gap"}},
+		{[]string{"-experiments-md", "E.md", "-quick"}, []string{"-quick cannot be combined with -experiments-md"}},
+		{[]string{"-experiments-md", "E.md", "-workers", "2"}, []string{"-workers cannot be combined with -experiments-md"}},
+		{[]string{"-experiments-md", ""}, []string{"-experiments-md needs a file name"}},
+		{[]string{"-shard", "0/2", "-merge"}, []string{"-shard and -merge cannot be combined"}},
+		{[]string{"-all", "paper-fig1"}, []string{"definition names or -all, not both"}},
+		{[]string{"-bogus"}, []string{"-bogus"}},
+	}
+	for _, c := range bad {
+		var stdout, stderr bytes.Buffer
+		_, err := parse(c.args, &stdout, &stderr)
+		var ue *usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("%q: err = %v, want a usage error", c.args, err)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%q: err = %q, want it to contain %q", c.args, err, w)
+			}
+		}
+		if code := exitCode(err, io.Discard); code != 2 {
+			t.Errorf("%q: exit status %d, want 2", c.args, code)
+		}
+	}
+	// -workers < 0 is refused before anything is loaded.
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"-workers", "-1", "-out", t.TempDir()}, &stdout, &stderr)
+	if code := exitCode(err, io.Discard); code != 2 || !strings.Contains(err.Error(), "-workers -1") {
+		t.Errorf("-workers -1: err %v, exit status %d; want a usage error (2)", err, code)
+	}
+}
+
+// -h prints the usage to stdout, listing every flag, and is not an error.
+func TestHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"-h"}, &stdout, &stderr)
+	if err != nil || exitCode(err, io.Discard) != 0 {
+		t.Fatalf("-h: err = %v, want nil (exit status 0)", err)
+	}
+	if stderr.Len() > 0 {
+		t.Errorf("-h wrote to stderr: %q", stderr.String())
+	}
+	newFlagSet(&options{}).VisitAll(func(f *flag.Flag) {
+		if n := strings.Count(stdout.String(), "\n  -"+f.Name+" "); n != 1 {
+			t.Errorf("-h lists -%s %d times, want once:\n%s", f.Name, n, stdout.String())
+		}
+	})
 }

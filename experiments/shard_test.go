@@ -71,6 +71,7 @@ func TestParseShard(t *testing.T) {
 // outputs reads a result directory's outputs for comparison: points.csv,
 // summary.md and the figures byte for byte, and the manifest without what
 // belongs to one process (timings, cache hits, the time it was written).
+// The output directory, which the recorded command names (-out), reads OUT.
 func outputs(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	files := map[string]string{}
@@ -79,7 +80,7 @@ func outputs(t *testing.T, dir string) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		files[rel] = string(b)
+		files[rel] = strings.ReplaceAll(string(b), filepath.Dir(dir), "OUT")
 	}
 	figs, _ := filepath.Glob(filepath.Join(dir, "figures", "*"))
 	if len(figs) == 0 {
@@ -93,6 +94,7 @@ func outputs(t *testing.T, dir string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	b = bytes.ReplaceAll(b, []byte(filepath.Dir(dir)), []byte("OUT"))
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
@@ -130,10 +132,9 @@ func TestShardsAndMerge(t *testing.T) {
 	}
 	def := filepath.Join("testdata", "tiny.yaml")
 	ctx := context.Background()
-	runTo := func(out string, o options) error {
-		o.names, o.out, o.set = []string{def}, out, map[string]bool{}
+	runTo := func(out string, flags ...string) error {
 		var stdout, stderr bytes.Buffer
-		err := run(ctx, o, &stdout, &stderr)
+		err := run(ctx, append(flags, "-out", out, def), &stdout, &stderr)
 		if err != nil {
 			t.Logf("%s\n%s", stdout.String(), stderr.String())
 		}
@@ -143,14 +144,14 @@ func TestShardsAndMerge(t *testing.T) {
 	// The dense nets are cached under OUT/.cache: every run gets its own
 	// OUT, so each trains them itself, as on separate machines.
 	single := filepath.Join(root, "single")
-	if err := runTo(single, options{}); err != nil {
+	if err := runTo(single); err != nil {
 		t.Fatal(err)
 	}
 	want := outputs(t, filepath.Join(single, "tiny"))
 
 	seq := filepath.Join(root, "seq")
 	for i, spec := range []string{"0/3", "2/3", "1/3"} {
-		if err := runTo(seq, options{shard: spec}); err != nil {
+		if err := runTo(seq, "-shard", spec); err != nil {
 			t.Fatalf("shard %s: %v", spec, err)
 		}
 		_, err := os.Stat(filepath.Join(seq, "tiny", "points.csv"))
@@ -164,7 +165,7 @@ func TestShardsAndMerge(t *testing.T) {
 	for _, f := range []string{"points.csv", "summary.md", "manifest.json", "figures"} {
 		os.RemoveAll(filepath.Join(seq, "tiny", f))
 	}
-	if err := runTo(seq, options{merge: true}); err != nil {
+	if err := runTo(seq, "-merge"); err != nil {
 		t.Fatal(err)
 	}
 	sameOutputs(t, "-merge", outputs(t, filepath.Join(seq, "tiny")), want)
@@ -174,7 +175,7 @@ func TestShardsAndMerge(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(seq, ".cache")); err != nil {
 		t.Fatal(err)
 	}
-	if err := runTo(seq, options{merge: true}); err != nil {
+	if err := runTo(seq, "-merge"); err != nil {
 		t.Fatal(err)
 	}
 	sameOutputs(t, "-merge without the cache", outputs(t, filepath.Join(seq, "tiny")), want)
@@ -203,7 +204,7 @@ func TestShardsAndMerge(t *testing.T) {
 	os.Remove(units[0])
 	os.Remove(filepath.Join(seq, "tiny", "points.csv"))
 	var stdout, stderr bytes.Buffer
-	err := run(ctx, options{names: []string{def}, out: seq, merge: true, set: map[string]bool{}}, &stdout, &stderr)
+	err := run(ctx, []string{"-out", seq, "-merge", def}, &stdout, &stderr)
 	if err == nil || !strings.Contains(stderr.String(), "magnitude/per-layer seed 2") {
 		t.Errorf("-merge with a unit missing: err %v, stderr %q; want an error naming magnitude/per-layer seed 2", err, stderr.String())
 	}
@@ -217,7 +218,7 @@ func TestShardsAndMerge(t *testing.T) {
 		t.Fatalf("unit records %v", metas)
 	}
 	os.WriteFile(metas[0], []byte(`{"method":"obd","scope":"global","seed":1,"backend":"elsewhere"}`), 0o644)
-	err = runTo(seq, options{})
+	err = runTo(seq)
 	if err == nil || !strings.Contains(err.Error(), filepath.Base(metas[0])) || !strings.Contains(err.Error(), "elsewhere") {
 		t.Errorf("unit of another backend: err = %v, want one naming the file and the backend", err)
 	}
@@ -230,7 +231,7 @@ func TestShardsAndMerge(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = runTo(conc, options{shard: []string{"0/4", "1/4", "2/4", "3/4"}[i], workers: 1})
+			errs[i] = runTo(conc, "-shard", []string{"0/4", "1/4", "2/4", "3/4"}[i], "-workers", "1")
 		}()
 	}
 	wg.Wait()
@@ -264,7 +265,7 @@ func TestDivergedUnitIsRecorded(t *testing.T) {
 	os.WriteFile(def, []byte(text), 0o644)
 	out := filepath.Join(dir, "out")
 	var stdout, stderr bytes.Buffer
-	err = run(context.Background(), options{names: []string{def}, out: out, set: map[string]bool{}}, &stdout, &stderr)
+	err = run(context.Background(), []string{"-out", out, def}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "2 units failed") {
 		t.Fatalf("err = %v, want 2 units failed", err)
 	}
