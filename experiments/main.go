@@ -5,7 +5,8 @@
 //	go run ./experiments NAME|FILE.yaml  # some definitions, or your own file
 //	go run ./experiments -all -quick     # every definition at reduced scale
 //
-// Run `go run ./experiments -h` for every flag.
+// Run `go run ./experiments -h` for every flag; README.md's "Command line"
+// block is its output (TestReadmeCommandBlock checks it).
 package main
 
 import (
@@ -252,6 +253,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 
 // usage prints -h: the runs of definitions with their flags, the other
 // modes each with the flags it accepts, then the flags several modes share.
+// README.md's "Command line" block is this text.
 func usage(w io.Writer, fs *flag.FlagSet) {
 	line := func(left, text string) {
 		for i, l := range strings.Split(text, "\n") {

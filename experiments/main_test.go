@@ -284,3 +284,47 @@ func TestHelp(t *testing.T) {
 		}
 	})
 }
+
+// README.md's command block (the ``` block under "## Command line") is
+// the output of -h, line for line: every flag, its value's name and its
+// description. After changing a flag, paste `go run ./experiments -h`
+// into README.md.
+func TestReadmeCommandBlock(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	i := strings.Index(readme, "\n## Command line\n")
+	if i < 0 {
+		t.Fatal("README.md has no \"## Command line\" section")
+	}
+	section := readme[i:]
+	start := strings.Index(section, "\n```\n")
+	if start < 0 {
+		t.Fatal("README.md's Command line section has no ``` block")
+	}
+	block := section[start+len("\n```\n"):]
+	end := strings.Index(block, "\n```\n")
+	if end < 0 {
+		t.Fatal("README.md's command block does not end")
+	}
+	block = block[:end+1]
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-h"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	got, want := strings.Split(block, "\n"), strings.Split(stdout.String(), "\n")
+	for k := range max(len(got), len(want)) {
+		var g, w string
+		if k < len(got) {
+			g = got[k]
+		}
+		if k < len(want) {
+			w = want[k]
+		}
+		if g != w {
+			t.Fatalf("README.md's command block differs from -h at its line %d:\nREADME: %q\n-h:     %q\n(paste the output of go run ./experiments -h)", k+1, g, w)
+		}
+	}
+}
