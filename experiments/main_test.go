@@ -13,7 +13,10 @@ import (
 	"strings"
 	"testing"
 
+	"codeberg.org/sbinet/npyio/npz"
+
 	"obd/backend"
+	"obd/datasets"
 	"obd/export"
 	"obd/model"
 )
@@ -130,6 +133,57 @@ func TestExportQuick(t *testing.T) {
 		t.Errorf("-export -out out wrote ./results (stat: %v)", err)
 	}
 
+	def, err := load("paper-fig1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := def.AtScale(true)
+
+	// hessian.indices index MNIST's training file, ascending: the quick
+	// training set is a stratified subset of the file, and the Hessian
+	// images a stratified subset of it, mapped back to the file.
+	r, err := npz.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var got []int64
+	if err := r.Read(export.IndicesName+".npy", &got); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := datasets.ResolveDir("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := datasets.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Data.Train >= datasets.TrainN || q.Data.HessianSamples >= q.Data.Train {
+		t.Fatalf("quick paper-fig1 uses %d training images and %d for the Hessian: the test needs strict subsets", q.Data.Train, q.Data.HessianSamples)
+	}
+	trainIdx, err := datasets.Stratified(m.Train, q.Data.Train, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hIdx, err := datasets.Stratified(m.Train.Subset(trainIdx), q.Data.HessianSamples, q.Seeds[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(hIdx) {
+		t.Fatalf("%d Hessian indices, want %d", len(got), len(hIdx))
+	}
+	for i, k := range hIdx {
+		if got[i] != int64(trainIdx[k]) {
+			t.Fatalf("hessian.indices[%d] = %d, want MNIST training-file index %d", i, got[i], trainIdx[k])
+		}
+		if i > 0 && got[i] <= got[i-1] {
+			t.Fatalf("hessian.indices not ascending at %d: %d after %d", i, got[i], got[i-1])
+		}
+	}
+	if last := got[len(got)-1]; last < int64(q.Data.Train) {
+		t.Errorf("largest index %d < %d training images: positions in the subset, not file indices?", last, q.Data.Train)
+	}
 }
 
 // The number of workers does not change a single bit of the results: the

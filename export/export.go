@@ -14,9 +14,13 @@
 //
 // A convolution with a connection table (lenet1's h3) is expanded to the
 // dense [out,in,kh,kw] tensor; the entries of unconnected (out,in) pairs are
-// not free parameters and are 0 in all four arrays. One more array,
-// hessian.indices (int64), lists the training images the Hessian averages
-// used.
+// not free parameters and are 0 in all four arrays. A deleted parameter
+// (mask 0) is 0: WriteNPZ and ReadNPZ refuse a nonzero one, naming the
+// tensor and its index in the dense array, such as h3.weight[2,1,0,3].
+//
+// One more array, hessian.indices (int64), lists the training images the
+// Hessian averaged over: 0-based indices into MNIST's 60,000-image training
+// file, strictly ascending.
 package export
 
 import (
@@ -25,11 +29,13 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"unsafe"
 
 	"codeberg.org/sbinet/npyio/npy"
 	"codeberg.org/sbinet/npyio/npz"
 
+	"obd/datasets"
 	"obd/internal/atomicfile"
 	"obd/model"
 )
@@ -51,9 +57,11 @@ type array struct {
 // WriteNPZ writes net's parameters theta, the mask of kept parameters (nil:
 // all kept), the Hessian diagonal hdiag, the saliencies and the (non-empty)
 // indices of the training images the Hessian averaged over to path. theta,
-// hdiag, saliency and a non-nil mask must have net.NumParams() values. The
-// archive is written to a temporary file in the same directory and renamed:
-// on error no file is left behind.
+// hdiag, saliency and a non-nil mask must have net.NumParams() values; a
+// deleted parameter must be 0 (the error names the first that is not, by
+// tensor and index); the indices must be strictly ascending indices into
+// MNIST's training file. The archive is written to a temporary file in the
+// same directory and renamed: on error no file is left behind.
 func WriteNPZ(path string, net *model.Net, theta []float64, mask []bool, hdiag, saliency []float64, indices []int) error {
 	arrs, err := arrays(net, theta, mask, hdiag, saliency, indices)
 	if err != nil {
@@ -83,6 +91,11 @@ func arrays(net *model.Net, theta []float64, mask []bool, hdiag, saliency []floa
 		// npyio would also write an empty array with shape () instead of (0,).
 		return nil, errors.New("no Hessian image indices")
 	}
+	for i, v := range indices {
+		if v < 0 || v >= datasets.TrainN || i > 0 && v <= indices[i-1] {
+			return nil, fmt.Errorf("Hessian image index %d at position %d: want strictly ascending indices in 0..%d", v, i, datasets.TrainN-1)
+		}
+	}
 	kept := make([]float64, n)
 	for k := range kept {
 		if mask == nil || mask[k] {
@@ -93,6 +106,9 @@ func arrays(net *model.Net, theta []float64, mask []bool, hdiag, saliency []floa
 	for li, l := range net.Layers {
 		for _, t := range l.Tensors() {
 			lo := net.Offset(li) + t.Offset
+			if err := deletedAreZero(net, li, t, theta[lo:lo+t.Len], kept[lo:lo+t.Len]); err != nil {
+				return nil, err
+			}
 			for j, v := range [][]float64{theta, kept, hdiag, saliency} {
 				d, err := Expand(net, li, t, v[lo:lo+t.Len])
 				if err != nil {
@@ -107,6 +123,36 @@ func arrays(net *model.Net, theta []float64, mask []bool, hdiag, saliency []floa
 		idx[i] = int64(v)
 	}
 	return append(arrs, array{name: IndicesName, shape: []int{len(idx)}, i64: idx}), nil
+}
+
+// deletedAreZero refuses a nonzero value of tensor t of layer li where
+// kept (its mask, free values only, 1 or 0) deletes the parameter.
+func deletedAreZero(net *model.Net, li int, t model.Tensor, values, kept []float64) error {
+	for q, v := range values {
+		if kept[q] == 0 && v != 0 {
+			idx, err := denseIndex(net.Layers[li], t)
+			if err != nil {
+				return err
+			}
+			k := q
+			if idx != nil {
+				k = idx[q]
+			}
+			return fmt.Errorf("%s is %v where the mask deletes it (a deleted parameter must be 0)", element(net.Layers[li].Name()+"."+t.Name, t.Shape, k), v)
+		}
+	}
+	return nil
+}
+
+// element names entry k of a row-major array of shape as numpy indexes
+// it: name[i,j,…].
+func element(name string, shape []int, k int) string {
+	ix := make([]string, len(shape))
+	for d := len(shape) - 1; d >= 0; d-- {
+		ix[d] = fmt.Sprint(k % shape[d])
+		k /= shape[d]
+	}
+	return name + "[" + strings.Join(ix, ",") + "]"
 }
 
 // writeAtomic writes arrs as name.npy entries of a zip archive at path.
@@ -191,7 +237,9 @@ func size(shape []int) int {
 // ReadNPZ reads the parameters and mask of net from an archive written by
 // WriteNPZ (or edited outside, keeping the layouts). It checks that every
 // array is present with its float64 dtype and shape, that masks hold only 0
-// and 1, and that entries which are not free parameters are 0.
+// and 1, that entries which are not free parameters are 0, and that every
+// deleted parameter is 0 (the error names the first that is not, as
+// tensor[i,j,…]).
 func ReadNPZ(path string, net *model.Net) (theta []float64, mask []bool, err error) {
 	r, err := npz.Open(path)
 	if err != nil {
@@ -206,6 +254,7 @@ func ReadNPZ(path string, net *model.Net) (theta []float64, mask []bool, err err
 				return nil, nil, err
 			}
 			lo := net.Offset(li) + t.Offset
+			var pair [2][]float64 // values, mask: the free entries
 			for j, suffix := range suffixes[:2] {
 				name := l.Name() + "." + t.Name + suffix
 				d, err := readF64(r, name, t.Shape)
@@ -219,18 +268,26 @@ func ReadNPZ(path string, net *model.Net) (theta []float64, mask []bool, err err
 						free[q], d[k] = d[k], 0
 					}
 					if k := slices.IndexFunc(d, func(v float64) bool { return v != 0 }); k >= 0 {
-						return nil, nil, fmt.Errorf("import %s: %s: nonzero value %v at flat index %d, which is not a free parameter", path, name, d[k], k)
+						return nil, nil, fmt.Errorf("import %s: %s is %v, which is not a free parameter", path, element(name, t.Shape, k), d[k])
 					}
 				}
-				for q, v := range free {
-					if j == 0 {
-						theta[lo+q] = v
-					} else if v == 0 || v == 1 {
-						mask[lo+q] = v == 1
-					} else {
-						return nil, nil, fmt.Errorf("import %s: %s: value %v is neither 0 nor 1", path, name, v)
+				if j == 1 {
+					if k := slices.IndexFunc(free, func(v float64) bool { return v != 0 && v != 1 }); k >= 0 {
+						k0 := k
+						if idx != nil {
+							k0 = idx[k]
+						}
+						return nil, nil, fmt.Errorf("import %s: %s: value %v is neither 0 nor 1", path, element(name, t.Shape, k0), free[k])
 					}
 				}
+				pair[j] = free
+			}
+			if err := deletedAreZero(net, li, t, pair[0], pair[1]); err != nil {
+				return nil, nil, fmt.Errorf("import %s: %w", path, err)
+			}
+			copy(theta[lo:lo+t.Len], pair[0])
+			for q, v := range pair[1] {
+				mask[lo+q] = v == 1
 			}
 		}
 	}

@@ -27,7 +27,7 @@ type state struct {
 // ones, as the harness keeps it, positive h_kk and the matching saliencies.
 func randomState(net *model.Net, seed uint64) state {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	s := state{theta: net.Init(seed), idx: []int{5, 0, 59999, 123}}
+	s := state{theta: net.Init(seed), idx: []int{0, 5, 123, 59999}}
 	n := len(s.theta)
 	s.mask, s.hdiag, s.sal = make([]bool, n), make([]float64, n), make([]float64, n)
 	for k := range s.theta {
@@ -178,7 +178,7 @@ func TestRoundTrip(t *testing.T) {
 			if len(m) != want {
 				t.Errorf("%d arrays, want %d", len(m), want)
 			}
-			if got := m[IndicesName]; !slices.Equal(got.shape, []int{len(s.idx)}) || !slices.Equal(got.data.([]int64), []int64{5, 0, 59999, 123}) {
+			if got := m[IndicesName]; !slices.Equal(got.shape, []int{len(s.idx)}) || !slices.Equal(got.data.([]int64), []int64{0, 5, 123, 59999}) {
 				t.Errorf("%s = %v %v", IndicesName, got.shape, got.data)
 			}
 		})
@@ -356,15 +356,19 @@ func TestWriteErrors(t *testing.T) {
 	path := filepath.Join(dir, "x.npz")
 	short := s.theta[:10]
 	for what, err := range map[string]error{
-		"theta":    WriteNPZ(path, net, short, s.mask, s.hdiag, s.sal, s.idx),
-		"mask":     WriteNPZ(path, net, s.theta, s.mask[:10], s.hdiag, s.sal, s.idx),
-		"hdiag":    WriteNPZ(path, net, s.theta, s.mask, nil, s.sal, s.idx),
-		"saliency": WriteNPZ(path, net, s.theta, s.mask, s.hdiag, short, s.idx),
-		"indices":  WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, nil),
-		"is a dir": WriteNPZ(t.TempDir(), net, s.theta, s.mask, s.hdiag, s.sal, s.idx),
+		"theta":                     WriteNPZ(path, net, short, s.mask, s.hdiag, s.sal, s.idx),
+		"mask":                      WriteNPZ(path, net, s.theta, s.mask[:10], s.hdiag, s.sal, s.idx),
+		"hdiag":                     WriteNPZ(path, net, s.theta, s.mask, nil, s.sal, s.idx),
+		"saliency":                  WriteNPZ(path, net, s.theta, s.mask, s.hdiag, short, s.idx),
+		"no Hessian image indices":  WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, nil),
+		"index 0 at position 1":     WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 0}),
+		"index 5 at position 1":     WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 5}),
+		"index -1 at position 0":    WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{-1, 5}),
+		"index 60000 at position 1": WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 60000}),
+		"dir":                       WriteNPZ(t.TempDir(), net, s.theta, s.mask, s.hdiag, s.sal, s.idx),
 	} {
-		if err == nil {
-			t.Errorf("%s: no error", what)
+		if err == nil || strings.Contains(what, " ") && !strings.Contains(err.Error(), what) {
+			t.Errorf("%s: error %v", what, err)
 		} else {
 			t.Logf("%s: %v", what, err)
 		}
@@ -389,7 +393,7 @@ func TestReadErrors(t *testing.T) {
 		}},
 		{"h1.weight: shape [4 25], want [4 1 5 5]", func(a []array) []array { a[0].shape = []int{4, 25}; return a }},
 		{"h1.bias: dtype", func(a []array) []array { a[4] = array{name: "h1.bias", i64: make([]int64, 4)}; return a }},
-		{"h3.weight: nonzero value", func(a []array) []array {
+		{"h3.weight[0,3,4,4] is 1, which is not a free parameter", func(a []array) []array {
 			for _, x := range a {
 				if x.name == "h3.weight" {
 					x.f64[3*25+24] = 1 // h3 map 0 does not read H2 map 3
@@ -397,7 +401,7 @@ func TestReadErrors(t *testing.T) {
 			}
 			return a
 		}},
-		{"h2.weight.mask: value 0.5", func(a []array) []array { a[9].f64[0] = 0.5; return a }},
+		{"h2.weight.mask[0]: value 0.5", func(a []array) []array { a[9].f64[0] = 0.5; return a }},
 	}
 	for _, c := range cases {
 		a, err := arrays(net, s.theta, s.mask, s.hdiag, s.sal, s.idx)
@@ -414,5 +418,46 @@ func TestReadErrors(t *testing.T) {
 	}
 	if _, _, err := ReadNPZ(filepath.Join(t.TempDir(), "none.npz"), net); err == nil {
 		t.Error("no error for a missing file")
+	}
+}
+
+// A deleted parameter that is not 0 would make the archive's net differ
+// from the pruned net it claims to be: WriteNPZ refuses it, and ReadNPZ
+// refuses an archive holding one (it returned the unpruned net), both
+// naming the tensor and the entry's numpy index.
+func TestDeletedParameterNotZero(t *testing.T) {
+	net := model.LeNet1()
+	s := randomState(net, 8)
+	// The last free weight of h3 sits at [11,3,4,4] (output map 11 reads
+	// input maps 2 and 3); the first of out.weight at [0,0].
+	h3, out := net.Offset(2)+499, net.Offset(4)
+	for _, c := range []struct {
+		k    int
+		want string
+	}{{h3, "h3.weight[11,3,4,4] is 0.25 where the mask deletes it"}, {out, "out.weight[0,0] is 0.25 where the mask deletes it"}} {
+		theta, mask := slices.Clone(s.theta), slices.Clone(s.mask)
+		theta[c.k], mask[c.k] = 0.25, false
+		path := filepath.Join(t.TempDir(), "x.npz")
+		err := WriteNPZ(path, net, theta, mask, s.hdiag, s.sal, s.idx)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("WriteNPZ: err = %v, want one containing %q", err, c.want)
+		}
+		// The same archive written by hand (or edited outside).
+		mask[c.k] = true
+		a, err := arrays(net, theta, mask, s.hdiag, s.sal, s.idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range a {
+			if a[i].name == map[int]string{h3: "h3.weight.mask", out: "out.weight.mask"}[c.k] {
+				a[i].f64[map[int]int{h3: 11*100 + 3*25 + 24, out: 0}[c.k]] = 0
+			}
+		}
+		if err := writeAtomic(path, a); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := ReadNPZ(path, net); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ReadNPZ: err = %v, want one containing %q", err, c.want)
+		}
 	}
 }
