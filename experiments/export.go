@@ -6,12 +6,13 @@ import (
 	"io"
 	"path/filepath"
 
+	"obd/curvature"
 	"obd/export"
 )
 
 // exportNPZ writes the dense model of a definition's first seed with its
-// LM Hessian diagonal and saliencies to OUT/export/NAME.npz (NAME-quick.npz
-// under -quick; see docs/EXPORT.md), and prints the path. The dense net is
+// LM Hessian diagonal, saliencies and metadata to OUT/export/NAME.npz
+// (NAME-quick.npz under -quick; see docs/EXPORT.md), and prints the path. The dense net is
 // trained, or found in the cache, under OUT/.cache, as in every mode.
 func exportNPZ(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	dn, env, err := firstDense(ctx, o, o.export)
@@ -27,7 +28,9 @@ func exportNPZ(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		name += "-quick"
 	}
 	path := filepath.Join(env.Out, "export", name+".npz")
-	if err := export.WriteNPZ(path, dn.Net, dn.Theta, nil, h, s, idx); err != nil {
+	meta := export.Meta{Network: dn.Net.Name, Definition: dn.Def.Name, DefinitionHash: dn.Def.Hash(), Seed: dn.Seed,
+		DigitSize: dn.Def.Data.DigitSize, Estimator: string(curvature.LM)} // study.Dense.Saliencies' estimator
+	if err := export.WriteNPZ(path, dn.Net, dn.Theta, nil, h, s, idx, meta); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "%s: %s seed %d (test error %.2f%%), Hessian over %d images\n",

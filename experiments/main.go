@@ -238,7 +238,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 		"(default "+strings.Join(baselineDefinitions()[:3], ", ")+", then the recipe\n"+
 		"variants of experiments/variants/) into OUT/baselines/")
 	fs.StringVar(&o.export, "export", "", "write the dense model of definition `NAME` (first seed) with its\n"+
-		"Hessian diagonal and saliencies to OUT/export/NAME.npz,\n"+
+		"Hessian diagonal, saliencies and metadata to OUT/export/NAME.npz,\n"+
 		"for numpy and PyTorch: see docs/EXPORT.md")
 	fs.BoolVar(&o.hessianGap, "hessian-gap", false, "measure the paper's Hessian recursion against the exact diagonals on the\n"+
 		"trained lenet1 of paper-fig1, into OUT/hessian/gap.md")

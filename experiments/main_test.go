@@ -138,6 +138,11 @@ func TestExportQuick(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := def.AtScale(true)
+	want := export.Meta{Network: "lenet1", Definition: "paper-fig1", DefinitionHash: q.Hash(), Seed: q.Seeds[0],
+		DigitSize: q.Data.DigitSize, Estimator: "lm"}
+	if meta, err := export.ReadMeta(path); err != nil || meta != want {
+		t.Errorf("ReadMeta = %+v, %v; want %+v", meta, err, want)
+	}
 
 	// hessian.indices index MNIST's training file, ascending: the quick
 	// training set is a stratified subset of the file, and the Hessian

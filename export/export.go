@@ -20,7 +20,8 @@
 //
 // One more array, hessian.indices (int64), lists the training images the
 // Hessian averaged over: 0-based indices into MNIST's 60,000-image training
-// file, strictly ascending.
+// file, strictly ascending. The 0-d arrays meta.* record what produced the
+// archive (see Meta).
 package export
 
 import (
@@ -35,6 +36,7 @@ import (
 	"codeberg.org/sbinet/npyio/npy"
 	"codeberg.org/sbinet/npyio/npz"
 
+	"obd/curvature"
 	"obd/datasets"
 	"obd/internal/atomicfile"
 	"obd/model"
@@ -46,24 +48,66 @@ const IndicesName = "hessian.indices"
 // suffixes name the four arrays of a tensor: values, mask, hdiag, saliency.
 var suffixes = []string{"", ".mask", ".hdiag", ".saliency"}
 
-// array is one entry of the archive: float64 data of a shape, or int64 data.
+// Meta is what an outside checker needs to know of an archive to
+// reproduce its numbers. Each field is a 0-d array of the archive, named
+// as in the field's comment: numpy's z["meta.seed"].item() returns it.
+type Meta struct {
+	Network        string // meta.network ('<U'): the model, as model.ByName names it (lenet1, lenet300, lenet5)
+	Definition     string // meta.definition ('<U'): the name of the study definition that trained the net
+	DefinitionHash string // meta.definition_hash ('<U'): study.Definition.Hash of the definition as run (its -quick scale under -quick), as in its results' manifest.json
+	Seed           uint64 // meta.seed ('<u8'): the seed of the net's initialisation and training
+	DigitSize      int    // meta.digit_size ('<i8'): data.digit_size, the digit box in pixels the images were rescaled to; 0: MNIST's images as shipped
+	Estimator      string // meta.hdiag_estimator ('<U'): which curvature estimate the .hdiag arrays hold, as curvature.Estimators names it ("lm": the paper's Levenberg–Marquardt recursion)
+}
+
+// Names of the metadata arrays, in the order of Meta's fields.
+const (
+	metaNetwork        = "meta.network"
+	metaDefinition     = "meta.definition"
+	metaDefinitionHash = "meta.definition_hash"
+	metaSeed           = "meta.seed"
+	metaDigitSize      = "meta.digit_size"
+	metaEstimator      = "meta.hdiag_estimator"
+)
+
+// check refuses a Meta that cannot describe an archive of net.
+func (m Meta) check(net *model.Net) error {
+	switch {
+	case m.Network != net.Name:
+		return fmt.Errorf("metadata names network %q, not %s", m.Network, net.Name)
+	case m.Definition == "" || m.DefinitionHash == "":
+		return errors.New("metadata without the definition's name or hash")
+	case m.DigitSize < 0:
+		return fmt.Errorf("metadata digit size %d < 0", m.DigitSize)
+	}
+	if _, err := curvature.ParseEstimator(m.Estimator); err != nil {
+		return fmt.Errorf("metadata: %w", err)
+	}
+	return nil
+}
+
+// array is one entry of the archive: float64 data of a shape, int64 data,
+// or a 0-d scalar (string, int64 or uint64).
 type array struct {
-	name  string
-	shape []int
-	f64   []float64
-	i64   []int64
+	name   string
+	shape  []int
+	f64    []float64
+	i64    []int64
+	scalar any
 }
 
 // WriteNPZ writes net's parameters theta, the mask of kept parameters (nil:
-// all kept), the Hessian diagonal hdiag, the saliencies and the (non-empty)
-// indices of the training images the Hessian averaged over to path. theta,
-// hdiag, saliency and a non-nil mask must have net.NumParams() values; a
-// deleted parameter must be 0 (the error names the first that is not, by
-// tensor and index); the indices must be strictly ascending indices into
-// MNIST's training file. The archive is written to a temporary file in the
-// same directory and renamed: on error no file is left behind.
-func WriteNPZ(path string, net *model.Net, theta []float64, mask []bool, hdiag, saliency []float64, indices []int) error {
-	arrs, err := arrays(net, theta, mask, hdiag, saliency, indices)
+// all kept), the Hessian diagonal hdiag, the saliencies, the (non-empty)
+// indices of the training images the Hessian averaged over and meta to
+// path. theta, hdiag, saliency and a non-nil mask must have net.NumParams()
+// values; a deleted parameter must be 0 (the error names the first that is
+// not, by tensor and index); the indices must be strictly ascending indices
+// into MNIST's training file; meta.Network must be net's name and
+// meta.Estimator a curvature estimator. The archive is written to a
+// temporary file in the same directory and renamed: on error no file is
+// left behind.
+func WriteNPZ(path string, net *model.Net, theta []float64, mask []bool, hdiag, saliency []float64, indices []int, meta Meta) error {
+	arrs, err := arrays(net, theta, mask, hdiag, saliency, indices, meta)
 	if err != nil {
 		return fmt.Errorf("export %s: %w", path, err)
 	}
@@ -74,7 +118,10 @@ func WriteNPZ(path string, net *model.Net, theta []float64, mask []bool, hdiag, 
 }
 
 // arrays lays out the archive's entries in θ order.
-func arrays(net *model.Net, theta []float64, mask []bool, hdiag, saliency []float64, indices []int) ([]array, error) {
+func arrays(net *model.Net, theta []float64, mask []bool, hdiag, saliency []float64, indices []int, meta Meta) ([]array, error) {
+	if err := meta.check(net); err != nil {
+		return nil, err
+	}
 	n := net.NumParams()
 	for _, c := range []struct {
 		what string
@@ -122,7 +169,13 @@ func arrays(net *model.Net, theta []float64, mask []bool, hdiag, saliency []floa
 	for i, v := range indices {
 		idx[i] = int64(v)
 	}
-	return append(arrs, array{name: IndicesName, shape: []int{len(idx)}, i64: idx}), nil
+	return append(arrs, array{name: IndicesName, shape: []int{len(idx)}, i64: idx},
+		array{name: metaNetwork, scalar: meta.Network},
+		array{name: metaDefinition, scalar: meta.Definition},
+		array{name: metaDefinitionHash, scalar: meta.DefinitionHash},
+		array{name: metaSeed, scalar: meta.Seed},
+		array{name: metaDigitSize, scalar: int64(meta.DigitSize)},
+		array{name: metaEstimator, scalar: meta.Estimator}), nil
 }
 
 // deletedAreZero refuses a nonzero value of tensor t of layer li where
@@ -160,8 +213,13 @@ func writeAtomic(path string, arrs []array) error {
 	return atomicfile.WriteFunc(path, func(b *bytes.Buffer) error {
 		w := npz.NewWriter(b)
 		for _, a := range arrs {
-			var v any = a.i64
-			if a.i64 == nil {
+			var v any
+			switch {
+			case a.scalar != nil:
+				v = a.scalar
+			case a.i64 != nil:
+				v = a.i64
+			default:
 				v = ndarray(a.f64, a.shape)
 			}
 			if err := w.Write(a.name+".npy", v); err != nil {
@@ -237,15 +295,25 @@ func size(shape []int) int {
 // ReadNPZ reads the parameters and mask of net from an archive written by
 // WriteNPZ (or edited outside, keeping the layouts). It checks that every
 // array is present with its float64 dtype and shape, that masks hold only 0
-// and 1, that entries which are not free parameters are 0, and that every
+// and 1, that entries which are not free parameters are 0, that every
 // deleted parameter is 0 (the error names the first that is not, as
-// tensor[i,j,…]).
+// tensor[i,j,…]) and, when the archive names its network (meta.network),
+// that it is net's.
 func ReadNPZ(path string, net *model.Net) (theta []float64, mask []bool, err error) {
 	r, err := npz.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer r.Close()
+	if slices.Contains(r.Keys(), metaNetwork+".npy") {
+		var name string
+		if err := readScalar(r, metaNetwork, &name); err != nil {
+			return nil, nil, fmt.Errorf("import %s: %w", path, err)
+		}
+		if name != net.Name {
+			return nil, nil, fmt.Errorf("import %s: %s is %q, not %s", path, metaNetwork, name, net.Name)
+		}
+	}
 	theta, mask = make([]float64, net.NumParams()), make([]bool, net.NumParams())
 	for li, l := range net.Layers {
 		for _, t := range l.Tensors() {
@@ -292,6 +360,65 @@ func ReadNPZ(path string, net *model.Net) (theta []float64, mask []bool, err err
 		}
 	}
 	return theta, mask, nil
+}
+
+// ReadMeta reads the metadata of an archive written by WriteNPZ. An array
+// that is missing or of another dtype or shape is an error naming it.
+func ReadMeta(path string) (Meta, error) {
+	r, err := npz.Open(path)
+	if err != nil {
+		return Meta{}, err
+	}
+	defer r.Close()
+	var m Meta
+	var digits int64
+	for _, f := range []struct {
+		name string
+		ptr  any
+	}{
+		{metaNetwork, &m.Network}, {metaDefinition, &m.Definition}, {metaDefinitionHash, &m.DefinitionHash},
+		{metaSeed, &m.Seed}, {metaDigitSize, &digits}, {metaEstimator, &m.Estimator},
+	} {
+		if err := readScalar(r, f.name, f.ptr); err != nil {
+			return Meta{}, fmt.Errorf("import %s: %w", path, err)
+		}
+	}
+	m.DigitSize = int(digits)
+	return m, nil
+}
+
+// readScalar reads the 0-d array name into *ptr (a string, int64 or uint64),
+// checking its dtype and shape.
+func readScalar(r *npz.Reader, name string, ptr any) error {
+	if !slices.Contains(r.Keys(), name+".npy") {
+		return fmt.Errorf("missing array %s", name)
+	}
+	var a npy.Array
+	if err := r.Read(name+".npy", &a); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if len(a.Shape()) != 0 {
+		return fmt.Errorf("%s: shape %v, want a 0-d array", name, a.Shape())
+	}
+	ok := false
+	switch p := ptr.(type) {
+	case *string:
+		*p, ok = a.Data().(string)
+	case *int64:
+		var d []int64
+		if d, ok = a.Data().([]int64); ok && len(d) == 1 {
+			*p = d[0]
+		}
+	case *uint64:
+		var d []uint64
+		if d, ok = a.Data().([]uint64); ok && len(d) == 1 {
+			*p = d[0]
+		}
+	}
+	if !ok {
+		return fmt.Errorf("%s: dtype %v, want %T", name, a.Descr(), reflect.ValueOf(ptr).Elem().Interface())
+	}
+	return nil
 }
 
 // readF64 reads array name (stored as name.npy) and checks its dtype and shape.

@@ -20,6 +20,7 @@ type state struct {
 	theta, hdiag, sal []float64
 	mask              []bool
 	idx               []int
+	meta              Meta
 }
 
 // randomState draws parameters (biases and subsampling coefficients
@@ -27,7 +28,8 @@ type state struct {
 // ones, as the harness keeps it, positive h_kk and the matching saliencies.
 func randomState(net *model.Net, seed uint64) state {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	s := state{theta: net.Init(seed), idx: []int{0, 5, 123, 59999}}
+	s := state{theta: net.Init(seed), idx: []int{0, 5, 123, 59999},
+		meta: Meta{Network: net.Name, Definition: "test", DefinitionHash: "0123456789ab", Seed: seed, DigitSize: 16, Estimator: "lm"}}
 	n := len(s.theta)
 	s.mask, s.hdiag, s.sal = make([]bool, n), make([]float64, n), make([]float64, n)
 	for k := range s.theta {
@@ -47,7 +49,7 @@ func randomState(net *model.Net, seed uint64) state {
 func write(t *testing.T, net *model.Net, s state) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), net.Name+".npz")
-	if err := WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, s.idx); err != nil {
+	if err := WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, s.idx, s.meta); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -66,7 +68,7 @@ func exported(t *testing.T, net *model.Net) (state, string) {
 	path, ok := shared[net.Name]
 	if !ok {
 		path = filepath.Join(dir, net.Name+".npz")
-		if err := WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, s.idx); err != nil {
+		if err := WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, s.idx, s.meta); err != nil {
 			t.Fatal(err)
 		}
 		shared[net.Name] = path
@@ -175,6 +177,7 @@ func TestRoundTrip(t *testing.T) {
 					want++ // the mask, checked by ReadNPZ
 				}
 			}
+			want += 6 // meta.*
 			if len(m) != want {
 				t.Errorf("%d arrays, want %d", len(m), want)
 			}
@@ -356,16 +359,16 @@ func TestWriteErrors(t *testing.T) {
 	path := filepath.Join(dir, "x.npz")
 	short := s.theta[:10]
 	for what, err := range map[string]error{
-		"theta":                     WriteNPZ(path, net, short, s.mask, s.hdiag, s.sal, s.idx),
-		"mask":                      WriteNPZ(path, net, s.theta, s.mask[:10], s.hdiag, s.sal, s.idx),
-		"hdiag":                     WriteNPZ(path, net, s.theta, s.mask, nil, s.sal, s.idx),
-		"saliency":                  WriteNPZ(path, net, s.theta, s.mask, s.hdiag, short, s.idx),
-		"no Hessian image indices":  WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, nil),
-		"index 0 at position 1":     WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 0}),
-		"index 5 at position 1":     WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 5}),
-		"index -1 at position 0":    WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{-1, 5}),
-		"index 60000 at position 1": WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 60000}),
-		"dir":                       WriteNPZ(t.TempDir(), net, s.theta, s.mask, s.hdiag, s.sal, s.idx),
+		"theta":                     WriteNPZ(path, net, short, s.mask, s.hdiag, s.sal, s.idx, s.meta),
+		"mask":                      WriteNPZ(path, net, s.theta, s.mask[:10], s.hdiag, s.sal, s.idx, s.meta),
+		"hdiag":                     WriteNPZ(path, net, s.theta, s.mask, nil, s.sal, s.idx, s.meta),
+		"saliency":                  WriteNPZ(path, net, s.theta, s.mask, s.hdiag, short, s.idx, s.meta),
+		"no Hessian image indices":  WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, nil, s.meta),
+		"index 0 at position 1":     WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 0}, s.meta),
+		"index 5 at position 1":     WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 5}, s.meta),
+		"index -1 at position 0":    WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{-1, 5}, s.meta),
+		"index 60000 at position 1": WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 60000}, s.meta),
+		"dir":                       WriteNPZ(t.TempDir(), net, s.theta, s.mask, s.hdiag, s.sal, s.idx, s.meta),
 	} {
 		if err == nil || strings.Contains(what, " ") && !strings.Contains(err.Error(), what) {
 			t.Errorf("%s: error %v", what, err)
@@ -402,9 +405,17 @@ func TestReadErrors(t *testing.T) {
 			return a
 		}},
 		{"h2.weight.mask[0]: value 0.5", func(a []array) []array { a[9].f64[0] = 0.5; return a }},
+		{"meta.network is \"lenet5\", not lenet1", func(a []array) []array {
+			for i, x := range a {
+				if x.name == metaNetwork {
+					a[i].scalar = "lenet5"
+				}
+			}
+			return a
+		}},
 	}
 	for _, c := range cases {
-		a, err := arrays(net, s.theta, s.mask, s.hdiag, s.sal, s.idx)
+		a, err := arrays(net, s.theta, s.mask, s.hdiag, s.sal, s.idx, s.meta)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -438,13 +449,13 @@ func TestDeletedParameterNotZero(t *testing.T) {
 		theta, mask := slices.Clone(s.theta), slices.Clone(s.mask)
 		theta[c.k], mask[c.k] = 0.25, false
 		path := filepath.Join(t.TempDir(), "x.npz")
-		err := WriteNPZ(path, net, theta, mask, s.hdiag, s.sal, s.idx)
+		err := WriteNPZ(path, net, theta, mask, s.hdiag, s.sal, s.idx, s.meta)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("WriteNPZ: err = %v, want one containing %q", err, c.want)
 		}
 		// The same archive written by hand (or edited outside).
 		mask[c.k] = true
-		a, err := arrays(net, theta, mask, s.hdiag, s.sal, s.idx)
+		a, err := arrays(net, theta, mask, s.hdiag, s.sal, s.idx, s.meta)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -458,6 +469,68 @@ func TestDeletedParameterNotZero(t *testing.T) {
 		}
 		if _, _, err := ReadNPZ(path, net); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ReadNPZ: err = %v, want one containing %q", err, c.want)
+		}
+	}
+}
+
+// The metadata round-trips through ReadMeta; bad metadata is refused on
+// writing, and a missing or mistyped meta array on reading.
+func TestMeta(t *testing.T) {
+	for _, name := range model.Names() {
+		net, _ := model.ByName(name)
+		s, path := exported(t, net)
+		got, err := ReadMeta(path)
+		if err != nil || got != s.meta {
+			t.Errorf("%s: ReadMeta = %+v, %v; want %+v", name, got, err, s.meta)
+		}
+	}
+	net := model.LeNet1()
+	s := randomState(net, 9)
+	for want, edit := range map[string]func(*Meta){
+		`names network "lenet5", not lenet1`:    func(m *Meta) { m.Network = "lenet5" },
+		"without the definition's name":         func(m *Meta) { m.Definition = "" },
+		"without the definition's name or hash": func(m *Meta) { m.DefinitionHash = "" },
+		"digit size -1 < 0":                     func(m *Meta) { m.DigitSize = -1 },
+		`unknown Hessian estimator "LM"`:        func(m *Meta) { m.Estimator = "LM" },
+	} {
+		m := s.meta
+		edit(&m)
+		err := WriteNPZ(filepath.Join(t.TempDir(), "x.npz"), net, s.theta, s.mask, s.hdiag, s.sal, s.idx, m)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want one containing %q", err, want)
+		}
+	}
+	for want, edit := range map[string]func([]array) []array{
+		"missing array meta.definition_hash": func(a []array) []array {
+			return slices.DeleteFunc(a, func(x array) bool { return x.name == metaDefinitionHash })
+		},
+		"meta.seed: dtype": func(a []array) []array {
+			for i := range a {
+				if a[i].name == metaSeed {
+					a[i].scalar = "1"
+				}
+			}
+			return a
+		},
+		"meta.digit_size: shape [1], want a 0-d array": func(a []array) []array {
+			for i := range a {
+				if a[i].name == metaDigitSize {
+					a[i].scalar, a[i].i64, a[i].shape = nil, []int64{16}, []int{1}
+				}
+			}
+			return a
+		},
+	} {
+		a, err := arrays(net, s.theta, s.mask, s.hdiag, s.sal, s.idx, s.meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "x.npz")
+		if err := writeAtomic(path, edit(a)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadMeta(path); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ReadMeta: err = %v, want one containing %q", err, want)
 		}
 	}
 }
