@@ -37,9 +37,8 @@ var defaultDefinitions = []string{"paper-fig1", "paper-fig2"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	stop() // os.Exit runs no deferred call
 	os.Exit(exitCode(err, os.Stderr))
 }
 
