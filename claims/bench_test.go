@@ -9,7 +9,7 @@ import (
 // PassTimes reads scripts/bench.sh's output: the pass benchmarks' mean
 // ns/op per network, other benchmarks and noise skipped.
 func TestPassTimes(t *testing.T) {
-	m, err := PassTimes(strings.NewReader(`blas: gonum
+	ps, err := PassTimes(strings.NewReader(`blas: gonum
 goos: linux
 pkg: obd/model
 BenchmarkForward/lenet1-2         	      62	  10000000 ns/op	     13672 samples/s
@@ -24,6 +24,12 @@ garbage line
 `), "bench.txt")
 	if err != nil {
 		t.Fatal(err)
+	}
+	m := ps.NS
+	// samples/s × s/op of lenet1's five lines: forward 13672 × 0.01,
+	// gradient 6983 × 0.03 and × 0.034, LM 6534 × 0.04, full 4481 × 0.05.
+	if ps.Procs != 2 || ps.BLAS != "gonum" || math.Abs(ps.SamplesPerOp-(136.72+209.49+237.422+261.36+224.05)/5) > 1e-9 {
+		t.Errorf("procs %d, BLAS %q, samples per op %v", ps.Procs, ps.BLAS, ps.SamplesPerOp)
 	}
 	want := map[string]map[string]float64{
 		"lenet1":   {"forward": 1e7, "gradient": 3.2e7, "hessian-lm": 4e7, "hessian-full": 5e7},

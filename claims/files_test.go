@@ -77,7 +77,7 @@ func TestParseManifest(t *testing.T) {
 }
 
 func TestParseTables(t *testing.T) {
-	ts := ParseTables("# T\n\ntext | not a table\n\n| layer | n | gap |\n|:--|:--|--:|\n| h1 | 104 | 0.870 |\n| out | 1930 | 0.000 |\n\nafter\n\n" +
+	ts := ParseTables("# T\n\ntext | not a table\n\n| layer | n | gap |\n|:--|:--|--:|\n| h1 | 104 | 0.870 |\n| out | 1930 | 0.000× |\n\nafter\n\n" +
 		"| a |\n|---|\n| x |\n")
 	if len(ts) != 2 || len(ts[0].Rows) != 2 || ts[1].Rows[0][0] != "x" {
 		t.Fatalf("tables %+v", ts)
@@ -85,6 +85,9 @@ func TestParseTables(t *testing.T) {
 	xs, err := ts[0].Column("gap", "out", "h1")
 	if err != nil || len(xs) != 2 || xs[0] != 0.870 || xs[1] != 0 {
 		t.Errorf("gap column %v, %v; want [0.87 0] in row order", xs, err)
+	}
+	if ns, err := ts[0].Column("n"); err != nil || ns[1] != 1930 {
+		t.Errorf("n column %v, %v", ns, err)
 	}
 	if _, err := ts[0].Column("nope"); err == nil {
 		t.Error("no error for an unknown column")

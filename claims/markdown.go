@@ -44,8 +44,9 @@ func ParseTables(text string) []Table {
 }
 
 // Column returns the values of column name in rows whose first cell is
-// one of keys (all rows when keys is empty), parsed as numbers, in row
-// order; an unknown column or a cell that is not a number is an error.
+// one of keys (all rows when keys is empty), parsed as numbers (a trailing
+// "×" or "%" dropped, the number kept as written), in row order; an
+// unknown column or a cell that is not a number is an error.
 func (t Table) Column(name string, keys ...string) ([]float64, error) {
 	c := -1
 	for i, h := range t.Header {
@@ -68,7 +69,7 @@ func (t Table) Column(name string, keys ...string) ([]float64, error) {
 		if c >= len(r) {
 			return nil, fmt.Errorf("row %q: no column %q", r[0], name)
 		}
-		v, err := strconv.ParseFloat(r[c], 64)
+		v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSuffix(r[c], "×"), "%"), 64)
 		if err != nil {
 			return nil, fmt.Errorf("row %q, column %q: %w", r[0], name, err)
 		}

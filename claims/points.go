@@ -334,3 +334,95 @@ func BestRetrainedAt(pts []report.Point, f float64) (best Pair, s report.Stat, o
 	}
 	return best, s, ok
 }
+
+// WithinNoise returns the levels (dense excluded) at which the means of a
+// and b differ by no more than the larger of their standard deviations
+// over seeds.
+func WithinNoise(a, b []Level) []float64 {
+	var fs []float64
+	for _, l := range a {
+		if m, ok := At(b, l.Fraction); ok && l.Step != 0 && math.Abs(l.Mean-m.Mean) <= math.Max(l.Std, m.Std) {
+			fs = append(fs, l.Fraction)
+		}
+	}
+	return fs
+}
+
+// AboveFrom is the lowest deletion level L (dense excluded) such that at
+// every level of c from L on the mean is above x; ok is false when the
+// last level's is not.
+func AboveFrom(c []Level, x float64) (float64, bool) {
+	from, ok := math.NaN(), false
+	for _, l := range c {
+		if l.Step == 0 {
+			continue
+		}
+		if l.Mean > x {
+			if !ok {
+				from, ok = l.Fraction, true
+			}
+		} else {
+			from, ok = math.NaN(), false
+		}
+	}
+	return from, ok
+}
+
+// SpreadAbove returns the levels (dense excluded) at which a's standard
+// deviation over seeds is more than factor times b's at the same level.
+func SpreadAbove(a, b []Level, factor float64) []float64 {
+	var fs []float64
+	for _, l := range a {
+		if m, ok := At(b, l.Fraction); ok && l.Step != 0 && l.Std > factor*m.Std {
+			fs = append(fs, l.Fraction)
+		}
+	}
+	return fs
+}
+
+// Common returns the levels of the first list that every other list has
+// too (within Tol), in the first list's order.
+func Common(lists ...[]float64) []float64 {
+	if len(lists) == 0 {
+		return nil
+	}
+	var fs []float64
+outer:
+	for _, f := range lists[0] {
+		for _, l := range lists[1:] {
+			found := false
+			for _, g := range l {
+				found = found || math.Abs(f-g) < Tol
+			}
+			if !found {
+				continue outer
+			}
+		}
+		fs = append(fs, f)
+	}
+	return fs
+}
+
+// Agreeing returns the levels of rs at which the mean ratio of predicted
+// to actual increase is within tol of 1.
+func Agreeing(rs []Ratio, tol float64) []float64 {
+	var fs []float64
+	for _, r := range rs {
+		if math.Abs(r.Mean-1) <= tol {
+			fs = append(fs, r.Fraction)
+		}
+	}
+	return fs
+}
+
+// Except returns the levels of a that b does not have (within Tol), in
+// a's order.
+func Except(a, b []float64) []float64 {
+	var fs []float64
+	for _, f := range a {
+		if len(Common([]float64{f}, b)) == 0 {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}

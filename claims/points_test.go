@@ -172,6 +172,23 @@ func TestCurveAndComparisons(t *testing.T) {
 	if got := Below(mag, obd); len(got) != 2 || got[0] != 0.5 || got[1] != 0.9 {
 		t.Errorf("Below(magnitude, obd) = %v, want [0.5 0.9]", got)
 	}
+	// Seed 2 is 0.01 above seed 1, so every std is 0.00707: the means
+	// differ by 0.002 at 50%, 0.008 at 75% and 0.01 at 90%.
+	if got := WithinNoise(mag, obd); len(got) != 1 || got[0] != 0.5 {
+		t.Errorf("WithinNoise(magnitude, obd) = %v, want [0.5]", got)
+	}
+	if f, ok := AboveFrom(pl, 0.05); !ok || f != 0.75 {
+		t.Errorf("AboveFrom(per-layer, 0.05) = %v, %v; want 0.75", f, ok)
+	}
+	if _, ok := AboveFrom(obd, 0.06); ok {
+		t.Error("obd above 0.06 somewhere")
+	}
+	if got := SpreadAbove(pl, obd, 0.5); len(got) != 3 {
+		t.Errorf("SpreadAbove with equal spreads = %v, want every level", got)
+	}
+	if got := SpreadAbove(pl, obd, 1.5); len(got) != 0 {
+		t.Errorf("SpreadAbove(1.5) = %v, want none", got)
+	}
 	d := Diffs(pl, mag)
 	if d.N != 3 || math.Abs(d.Min-0.006) > 1e-12 || math.Abs(d.Max-0.16) > 1e-12 {
 		t.Errorf("Diffs(per-layer, magnitude) = %+v, want 3 levels from 0.006 to 0.16", d)
@@ -203,5 +220,22 @@ func TestTables(t *testing.T) {
 	h, rows = RetrainedRows(retrained())
 	if len(h) != 4 || h[3] != "magnitude, per-layer" || len(rows) != 4 || rows[3][3] != "20.50 ± 0.71%" {
 		t.Errorf("retrained table %v %v", h, rows)
+	}
+}
+
+func TestCommonAndAgreeing(t *testing.T) {
+	got := Common([]float64{0.5, 0.75, 0.9}, []float64{0.9, 0.501}, []float64{0.499, 0.75, 0.9})
+	if len(got) != 2 || got[0] != 0.5 || got[1] != 0.9 {
+		t.Errorf("Common = %v, want [0.5 0.9]", got)
+	}
+	if got := Except([]float64{0.5, 0.75, 0.9}, []float64{0.901, 0.2}); len(got) != 2 || got[0] != 0.5 || got[1] != 0.75 {
+		t.Errorf("Except = %v, want [0.5 0.75]", got)
+	}
+	if got := Common(); got != nil {
+		t.Errorf("Common() = %v", got)
+	}
+	rs := []Ratio{{0.1, report.Stat{Mean: 1.8}}, {0.2, report.Stat{Mean: 0.81}}, {0.3, report.Stat{Mean: 1.1}}, {0.5, report.Stat{Mean: 0.77}}}
+	if got := Agreeing(rs, 0.2); len(got) != 2 || got[0] != 0.2 || got[1] != 0.3 {
+		t.Errorf("Agreeing = %v, want [0.2 0.3]", got)
 	}
 }

@@ -57,7 +57,7 @@ func RetrainedRows(pts []report.Point) (header []string, rows [][]string) {
 	return header, rows
 }
 
-// PassRows tabulates PassTimes (ns/op) per network of model.Names():
+// PassRows tabulates PassTimes' ns/op per network of model.Names():
 // milliseconds of the forward, gradient and LM Hessian-diagonal passes and
 // the LM and full passes over the gradient pass. Networks without a
 // gradient benchmark are left out.
