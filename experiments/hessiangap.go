@@ -5,11 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"path/filepath"
-	"sort"
 	"time"
 
+	"obd/claims"
 	"obd/curvature"
 	"obd/datasets"
 	"obd/internal/atomicfile"
@@ -70,8 +69,8 @@ func hessianGap(ctx context.Context, o options, stdout, stderr io.Writer) error 
 	exact := curvature.Saliency(h[curvature.Hessian], dn.Theta, nil)
 	for _, est := range curvature.Estimators {
 		s := curvature.Saliency(h[est], dn.Theta, nil)
-		ranks = append(ranks, []string{string(est), fmt.Sprintf("%.4f", spearman(s, exact)),
-			fmt.Sprintf("%.3f", lowestOverlap(s, exact, 0.3)), fmt.Sprintf("%.2f", secs[est])})
+		ranks = append(ranks, []string{string(est), fmt.Sprintf("%.4f", claims.Spearman(s, exact)),
+			fmt.Sprintf("%.3f", claims.LowestOverlap(s, exact, 0.3)), fmt.Sprintf("%.2f", secs[est])})
 	}
 	path := filepath.Join(env.Out, "hessian", "gap.md")
 	err = atomicfile.WriteFunc(path, func(w *bytes.Buffer) error {
@@ -98,50 +97,4 @@ func hessianGap(ctx context.Context, o options, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", path)
 	return nil
-}
-
-// ranks returns the rank of each value (ties broken by index).
-func ranks(x []float64) []float64 {
-	idx := make([]int, len(x))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return x[idx[a]] < x[idx[b]] })
-	r := make([]float64, len(x))
-	for rank, i := range idx {
-		r[i] = float64(rank)
-	}
-	return r
-}
-
-// spearman is the rank correlation of a and b.
-func spearman(a, b []float64) float64 {
-	ra, rb := ranks(a), ranks(b)
-	n := float64(len(a))
-	var sa, sb, sab, saa, sbb float64
-	for i := range ra {
-		sa += ra[i]
-		sb += rb[i]
-	}
-	ma, mb := sa/n, sb/n
-	for i := range ra {
-		sab += (ra[i] - ma) * (rb[i] - mb)
-		saa += (ra[i] - ma) * (ra[i] - ma)
-		sbb += (rb[i] - mb) * (rb[i] - mb)
-	}
-	return sab / math.Sqrt(saa*sbb)
-}
-
-// lowestOverlap is the fraction of the f·n lowest entries of a that are
-// also among the f·n lowest of b.
-func lowestOverlap(a, b []float64, f float64) float64 {
-	k := int(f * float64(len(a)))
-	ra, rb := ranks(a), ranks(b)
-	both := 0
-	for i := range ra {
-		if ra[i] < float64(k) && rb[i] < float64(k) {
-			both++
-		}
-	}
-	return float64(both) / float64(k)
 }

@@ -1,0 +1,118 @@
+package claims
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// A Baseline is one row of results/baselines/baselines.csv: a dense net
+// trained by one recipe (definition) for one seed.
+type Baseline struct {
+	Definition, Network, Seed string
+	Epochs                    int     // 0 when the file has no epochs column
+	TrainError, TestError     float64 // fractions; TrainError NaN when absent
+	SecondsPerEpoch           float64 // NaN when absent
+	DigitSize                 int     // 0: MNIST's digits as shipped
+}
+
+// ParseBaselines reads baselines.csv from r (file names it in errors). It
+// returns the rows and the records as read, header first. A missing
+// required column (definition, network, seed, test_error), a ragged row or
+// a test error that is not a fraction in [0, 1] is an error naming file,
+// line and field.
+func ParseBaselines(file string, r io.Reader) ([]Baseline, [][]string, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", file, err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if len(recs) == 0 {
+		return nil, nil, fmt.Errorf("%s: empty", file)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	for _, h := range []string{"definition", "network", "seed", "test_error"} {
+		if _, ok := col[h]; !ok {
+			return nil, nil, fmt.Errorf("%s: line 1: no column %q", file, h)
+		}
+	}
+	num := func(line int, rec []string, h string, lo, hi float64) (float64, error) {
+		i, ok := col[h]
+		if !ok {
+			return nanValue, nil
+		}
+		v, err := strconv.ParseFloat(rec[i], 64)
+		if err != nil || v < lo || v > hi {
+			return 0, fmt.Errorf("%s: line %d: %s %q: want a number in [%g, %g]", file, line, h, rec[i], lo, hi)
+		}
+		return v, nil
+	}
+	var rows []Baseline
+	for i, rec := range recs[1:] {
+		line := i + 2
+		e, err := strconv.ParseFloat(rec[col["test_error"]], 64)
+		if err != nil || e < 0 || e > 1 {
+			return nil, nil, fmt.Errorf("%s: line %d: test_error %q: want a fraction in [0, 1]", file, line, rec[col["test_error"]])
+		}
+		row := Baseline{Definition: rec[col["definition"]], Network: rec[col["network"]], Seed: rec[col["seed"]], TestError: e}
+		if row.TrainError, err = num(line, rec, "train_error", 0, 1); err != nil {
+			return nil, nil, err
+		}
+		if row.SecondsPerEpoch, err = num(line, rec, "seconds_per_epoch", 0, inf); err != nil {
+			return nil, nil, err
+		}
+		ep, err := num(line, rec, "epochs", 0, inf)
+		if err != nil {
+			return nil, nil, err
+		}
+		ds, err := num(line, rec, "digit_size", 0, inf)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ep == ep { // not NaN
+			row.Epochs = int(ep)
+		}
+		if ds == ds {
+			row.DigitSize = int(ds)
+		}
+		rows = append(rows, row)
+	}
+	return rows, recs, nil
+}
+
+// BaselineOf returns the row of definition def; ok is false when there is none.
+func BaselineOf(rows []Baseline, def string) (Baseline, bool) {
+	for _, b := range rows {
+		if b.Definition == def {
+			return b, true
+		}
+	}
+	return Baseline{}, false
+}
+
+// BestBaseline is the row of network with the lowest test error and the
+// number of network's rows (0 when there is none).
+func BestBaseline(rows []Baseline, network string) (best Baseline, n int) {
+	for _, b := range rows {
+		if b.Network != network {
+			continue
+		}
+		if n == 0 || b.TestError < best.TestError {
+			best = b
+		}
+		n++
+	}
+	return best, n
+}
+
+// Meets reports whether an error meets a target "at most target", with a
+// margin for the rounding of numbers read from text.
+func Meets(err, target float64) bool { return err <= target+1e-12 }

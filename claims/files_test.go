@@ -1,0 +1,98 @@
+package claims
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+const baselinesHeader = "definition,network,seed,params,epochs,train_n,test_n,train_loss,train_error,test_loss,test_error,seconds_per_epoch,digit_size\n"
+
+func TestParseBaselines(t *testing.T) {
+	rows, recs, err := ParseBaselines("b.csv", strings.NewReader(baselinesHeader+
+		"a,lenet1,1,2578,30,60000,10000,0.39,0.0208,0.38,0.0201,9.9,0\n"+
+		"b,lenet1,1,2578,60,60000,10000,0.39,0.0179,0.38,0.0169,17,16\n"+
+		"c,lenet5,2,431080,15,60000,10000,0.005,0.0006,0.02,0.0096,40,0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 4 || len(rows) != 3 {
+		t.Fatalf("%d records, %d rows", len(recs), len(rows))
+	}
+	if r := rows[1]; r.Definition != "b" || r.Epochs != 60 || r.DigitSize != 16 || r.TrainError != 0.0179 || r.SecondsPerEpoch != 17 {
+		t.Errorf("row b = %+v", r)
+	}
+	best, n := BestBaseline(rows, "lenet1")
+	if best.Definition != "b" || n != 2 {
+		t.Errorf("best lenet1 = %s of %d, want b of 2", best.Definition, n)
+	}
+	if _, n := BestBaseline(rows, "lenet300"); n != 0 {
+		t.Errorf("lenet300: %d rows", n)
+	}
+	if r, ok := BaselineOf(rows, "c"); !ok || r.Seed != "2" {
+		t.Errorf("BaselineOf(c) = %+v, %v", r, ok)
+	}
+	// Only the required columns: the others are NaN or 0.
+	rows, _, err = ParseBaselines("b.csv", strings.NewReader("definition,network,seed,test_error\nx,lenet1,1,0.02\n"))
+	if err != nil || !math.IsNaN(rows[0].TrainError) || rows[0].Epochs != 0 {
+		t.Errorf("minimal file: %+v, %v", rows, err)
+	}
+	for _, tc := range []struct{ body, want string }{
+		{"", "b.csv: empty"},
+		{"definition,network,seed\nx,lenet1,1\n", `b.csv: line 1: no column "test_error"`},
+		{baselinesHeader + "a,lenet1,1,2578,30,60000,10000,0.39,0.02,0.38,two,9.9,0\n", `b.csv: line 2: test_error "two"`},
+		{baselinesHeader + "a,lenet1,1,2578,30,60000,10000,0.39,0.02,0.38,1.5,9.9,0\n", `b.csv: line 2: test_error "1.5"`},
+		{baselinesHeader + "a,lenet1,1,2578,30,60000,10000,0.39,0.02,0.38,0.02,slow,0\n", `b.csv: line 2: seconds_per_epoch "slow"`},
+		{baselinesHeader + "a,lenet1\n", "b.csv"},
+	} {
+		if _, _, err := ParseBaselines("b.csv", strings.NewReader(tc.body)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want one containing %q", tc.body, err, tc.want)
+		}
+	}
+	if !Meets(0.017, 0.017) || Meets(0.0171, 0.017) {
+		t.Error("Meets")
+	}
+}
+
+func TestParseManifest(t *testing.T) {
+	m, err := ParseManifest("m.json", strings.NewReader(`{"definition": {"name": "d", "network": "lenet5",
+		"training": {"epochs": 15, "lr": 0.01}, "retraining": {"epochs": 3}, "methods": ["obd", "random"],
+		"scopes": ["global"], "grid": [0.5, 0.9], "seeds": [1, 2, 3]},
+		"workers": 2, "dense": [{"seed": 3, "seconds": 700}],
+		"units": [{"method": "obd", "seed": 1, "seconds": 100.5}, {"method": "random", "seed": 1, "seconds": 99.5}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.UnitSeconds() != 200 || m.DenseSeconds() != 700 || m.Seconds() != 900 {
+		t.Errorf("seconds %v %v %v", m.UnitSeconds(), m.DenseSeconds(), m.Seconds())
+	}
+	if d := m.Definition; d.Training.Epochs != 15 || d.Retraining.Epochs != 3 || len(d.Seeds) != 3 || d.Grid[1] != 0.9 {
+		t.Errorf("definition %+v", d)
+	}
+	for _, body := range []string{`{"definition": {}}`, `{`, `[]`} {
+		if _, err := ParseManifest("m.json", strings.NewReader(body)); err == nil || !strings.Contains(err.Error(), "m.json") {
+			t.Errorf("%s: err = %v", body, err)
+		}
+	}
+}
+
+func TestParseTables(t *testing.T) {
+	ts := ParseTables("# T\n\ntext | not a table\n\n| layer | n | gap |\n|:--|:--|--:|\n| h1 | 104 | 0.870 |\n| out | 1930 | 0.000× |\n\nafter\n\n" +
+		"| a |\n|---|\n| x |\n")
+	if len(ts) != 2 || len(ts[0].Rows) != 2 || ts[1].Rows[0][0] != "x" {
+		t.Fatalf("tables %+v", ts)
+	}
+	xs, err := ts[0].Column("gap", "out", "h1")
+	if err != nil || len(xs) != 2 || xs[0] != 0.870 || xs[1] != 0 {
+		t.Errorf("gap column %v, %v; want [0.87 0] in row order", xs, err)
+	}
+	if ns, err := ts[0].Column("n"); err != nil || ns[1] != 1930 {
+		t.Errorf("n column %v, %v", ns, err)
+	}
+	if _, err := ts[0].Column("nope"); err == nil {
+		t.Error("no error for an unknown column")
+	}
+	if _, err := ts[0].Column("layer"); err == nil {
+		t.Error("no error for a column of names")
+	}
+}

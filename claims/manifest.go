@@ -1,0 +1,90 @@
+package claims
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+)
+
+var (
+	nanValue = math.NaN()
+	inf      = math.Inf(1)
+)
+
+// A Manifest is the part of a study's manifest.json that EXPERIMENTS.md
+// quotes: the definition's protocol, the command and the recorded
+// seconds of the dense nets and pruning units.
+type Manifest struct {
+	Definition struct {
+		Name    string `json:"name"`
+		Network string `json:"network"`
+		Data    struct {
+			HessianSamples int `json:"hessian_samples"`
+			EvalTrain      int `json:"eval_train"`
+		} `json:"data"`
+		Training   Recipe    `json:"training"`
+		Retraining Recipe    `json:"retraining"`
+		Methods    []string  `json:"methods"`
+		Scopes     []string  `json:"scopes"`
+		Schedule   string    `json:"schedule"`
+		Grid       []float64 `json:"grid"`
+		Seeds      []uint64  `json:"seeds"`
+	} `json:"definition"`
+	Command     string `json:"command"`
+	BLASBackend string `json:"blas_backend"`
+	Workers     int    `json:"workers"`
+	Dense       []Work `json:"dense"`
+	Units       []Work `json:"units"`
+}
+
+// A Recipe is a training or retraining recipe as the manifest records it.
+type Recipe struct {
+	Epochs      int     `json:"epochs"`
+	BatchSize   int     `json:"batch_size"`
+	LR          float64 `json:"lr"`
+	Momentum    float64 `json:"momentum"`
+	WeightDecay float64 `json:"weight_decay"`
+	LRSchedule  string  `json:"lr_schedule"`
+	LRGamma     float64 `json:"lr_gamma"`
+}
+
+// Work is one dense net or pruning unit of a manifest.
+type Work struct {
+	Method  string  `json:"method"`
+	Scope   string  `json:"scope"`
+	Seed    uint64  `json:"seed"`
+	Seconds float64 `json:"seconds"` // wall time as recorded, cache loads included
+	Cached  bool    `json:"cached"`
+}
+
+// ParseManifest reads a manifest.json from r (file names it in errors).
+func ParseManifest(file string, r io.Reader) (Manifest, error) {
+	var m Manifest
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&m); err != nil {
+		return m, fmt.Errorf("%s: %w", file, err)
+	}
+	if m.Definition.Name == "" {
+		return m, fmt.Errorf("%s: no definition name", file)
+	}
+	return m, nil
+}
+
+// UnitSeconds is the sum of the recorded seconds of the pruning units.
+func (m Manifest) UnitSeconds() float64 { return sum(m.Units) }
+
+// DenseSeconds is the sum of the recorded seconds of the dense nets the
+// manifest lists (a shard's manifest may list only some of them).
+func (m Manifest) DenseSeconds() float64 { return sum(m.Dense) }
+
+// Seconds is UnitSeconds plus DenseSeconds: the work the manifest records.
+func (m Manifest) Seconds() float64 { return m.UnitSeconds() + m.DenseSeconds() }
+
+func sum(ws []Work) float64 {
+	s := 0.0
+	for _, w := range ws {
+		s += w.Seconds
+	}
+	return s
+}

@@ -1,0 +1,518 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+
+	"obd/claims"
+	"obd/model"
+	"obd/report"
+)
+
+// results is what EXPERIMENTS.md.tmpl executes over: the loaded result
+// files and the methods the template calls to reach claims. Every method
+// returns data or a generated table; none writes prose.
+type results struct {
+	Out  string   // the results directory
+	Defs []string // the shipped definitions, in order
+
+	pts       map[string][]report.Point // by definition; missing when not run
+	manifests map[string]claims.Manifest
+	base      []claims.Baseline
+	baseRecs  [][]string // baselines.csv, header first; nil when not run
+	gap       *claims.Table
+	passes    *claims.Passes
+	pytorch   string
+
+	table [][]string // the table being built by Row
+}
+
+func (r *results) file(def string) string { return filepath.Join(r.Out, def, "points.csv") }
+
+// Has reports whether def's points.csv was read.
+func (r *results) Has(def string) bool { return r.pts[def] != nil }
+
+// Points returns def's points.
+func (r *results) Points(def string) []report.Point { return r.pts[def] }
+
+// Src names def's points.csv in backquotes, or says it was not run.
+func (r *results) Src(def string) string {
+	if !r.Has(def) {
+		return "not run: " + r.file(def)
+	}
+	return "`" + r.file(def) + "`"
+}
+
+// File is def's points.csv.
+func (r *results) File(def string) string { return r.file(def) }
+
+// Missing lists, as file names, the results the discussion is about that
+// were not read: every definition's points.csv and manifest.json, the
+// Hessian-gap report, the benchmarks and baselines.csv with a row for each
+// of baselines.
+func (r *results) Missing(baselines ...string) []string {
+	var m []string
+	for _, def := range r.Defs {
+		if !r.Has(def) {
+			m = append(m, r.file(def))
+		}
+		if _, ok := r.manifests[def]; !ok {
+			m = append(m, filepath.Join(r.Out, def, "manifest.json"))
+		}
+	}
+	for _, f := range []struct {
+		ok   bool
+		name string
+	}{{r.gap != nil, r.GapFile()}, {r.passes != nil, r.BenchFile()}, {r.pytorch != "", r.PyTorchFile()}} {
+		if !f.ok {
+			m = append(m, f.name)
+		}
+	}
+	if r.baseRecs == nil {
+		return append(m, r.BaselinesFile())
+	}
+	for _, b := range baselines {
+		if _, ok := claims.BaselineOf(r.base, b); !ok {
+			m = append(m, fmt.Sprintf("%s (row %s)", r.BaselinesFile(), b))
+		}
+	}
+	return m
+}
+
+// Manifest returns def's manifest.json, nil when it was not read.
+func (r *results) Manifest(def string) *claims.Manifest {
+	m, ok := r.manifests[def]
+	if !ok {
+		return nil
+	}
+	return &m
+}
+
+// Curve is claims.Curve of def's points, the measure named as in
+// claims.Measures.
+func (r *results) Curve(def, method, scope string, retrained bool, measure string) ([]claims.Level, error) {
+	m, ok := claims.Measures[measure]
+	if !ok {
+		return nil, fmt.Errorf("no measure %q", measure)
+	}
+	return claims.Curve(r.pts[def], method, scope, retrained, m), nil
+}
+
+// Dense describes the test error of def's dense nets over the seeds.
+func (r *results) Dense(def string) report.Stat {
+	return claims.Describe(claims.Dense(r.pts[def]), claims.TestError)
+}
+
+// BaselinesFile is results/baselines/baselines.csv.
+func (r *results) BaselinesFile() string { return filepath.Join(r.Out, "baselines", "baselines.csv") }
+
+// HasBaselines reports whether baselines.csv was read.
+func (r *results) HasBaselines() bool { return r.baseRecs != nil }
+
+// BaselinesTable is baselines.csv as a Markdown table.
+func (r *results) BaselinesTable() (string, error) {
+	if len(r.baseRecs) < 2 {
+		return "", nil
+	}
+	return table(r.baseRecs[0], r.baseRecs[1:])
+}
+
+// Baseline is the row of definition def in baselines.csv; an error when
+// there is none.
+func (r *results) Baseline(def string) (claims.Baseline, error) {
+	b, ok := claims.BaselineOf(r.base, def)
+	if !ok {
+		return b, fmt.Errorf("%s: no row %q", r.BaselinesFile(), def)
+	}
+	return b, nil
+}
+
+// best is a network's best baseline and the number of its recipes.
+type best struct {
+	claims.Baseline
+	N int
+}
+
+// Several reports whether the network has more than one recipe.
+func (b best) Several() bool { return b.N > 1 }
+
+// BestBaseline is claims.BestBaseline of network.
+func (r *results) BestBaseline(network string) best {
+	b, n := claims.BestBaseline(r.base, network)
+	return best{b, n}
+}
+
+// BaselinesSeconds sums epochs × seconds per epoch over baselines.csv.
+func (r *results) BaselinesSeconds() float64 {
+	s := 0.0
+	for _, b := range r.base {
+		s += float64(b.Epochs) * b.SecondsPerEpoch
+	}
+	return s
+}
+
+// GapFile is results/hessian/gap.md.
+func (r *results) GapFile() string { return filepath.Join(r.Out, "hessian", "gap.md") }
+
+// HasGap reports whether gap.md was read.
+func (r *results) HasGap() bool { return r.gap != nil }
+
+// Gap returns a column of gap.md's first table for the given layers.
+func (r *results) Gap(column string, layers ...string) ([]float64, error) {
+	if r.gap == nil {
+		return nil, fmt.Errorf("no %s", r.GapFile())
+	}
+	xs, err := r.gap.Column(column, layers...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", r.GapFile(), err)
+	}
+	return xs, nil
+}
+
+// GapValue returns one cell of gap.md's first table: the column of a layer.
+func (r *results) GapValue(column, layer string) (float64, error) {
+	xs, err := r.Gap(column, layer)
+	if err != nil {
+		return 0, err
+	}
+	if len(xs) != 1 {
+		return 0, fmt.Errorf("%s: %d rows %q", r.GapFile(), len(xs), layer)
+	}
+	return xs[0], nil
+}
+
+// BenchFile is results/bench/bench-gonum.txt.
+func (r *results) BenchFile() string { return filepath.Join(r.Out, "bench", "bench-gonum.txt") }
+
+// Passes is the pass benchmarks of BenchFile, nil when not measured.
+func (r *results) Passes() *claims.Passes { return r.passes }
+
+// PassTable is the table of the pass benchmarks.
+func (r *results) PassTable() (string, error) {
+	return table(claims.PassRows(r.passes.NS))
+}
+
+// PassRatio is claims.PassRatio of the pass benchmarks.
+func (r *results) PassRatio(pass string) report.Stat { return claims.PassRatio(r.passes.NS, pass) }
+
+// PyTorchFile is results/bench/pytorch.md.
+func (r *results) PyTorchFile() string { return filepath.Join(r.Out, "bench", "pytorch.md") }
+
+// HasPyTorch reports whether pytorch.md was read.
+func (r *results) HasPyTorch() bool { return r.pytorch != "" }
+
+// GoVsPyTorch describes, over pytorch.md's per-network tables, the Go rows'
+// time over PyTorch's float64 time.
+func (r *results) GoVsPyTorch() (report.Stat, error) {
+	var xs []float64
+	for _, t := range claims.ParseTables(r.pytorch) {
+		if len(t.Header) < 4 || t.Header[3] != "Go / PyTorch float64" {
+			continue
+		}
+		var keys []string
+		for _, row := range t.Rows {
+			if strings.HasPrefix(row[0], "Go") {
+				keys = append(keys, row[0])
+			}
+		}
+		v, err := t.Column(t.Header[3], keys...)
+		if err != nil {
+			return report.Stat{}, fmt.Errorf("%s: %w", r.PyTorchFile(), err)
+		}
+		xs = append(xs, v...)
+	}
+	return report.Describe(xs), nil
+}
+
+// MissedGoals returns the goals pytorch.md's goal table marks ✗, as
+// "goal (measured)".
+func (r *results) MissedGoals() []string {
+	var gs []string
+	for _, t := range claims.ParseTables(r.pytorch) {
+		if len(t.Header) == 3 && t.Header[0] == "goal" {
+			for _, row := range t.Rows {
+				if row[2] == "✗" {
+					gs = append(gs, fmt.Sprintf("%s (measured: %s)", row[0], row[1]))
+				}
+			}
+		}
+	}
+	return gs
+}
+
+// SparseFiles are the results/bench/sparse-*.md reports.
+func (r *results) SparseFiles() []string {
+	fs, _ := filepath.Glob(filepath.Join(r.Out, "bench", "sparse-*.md"))
+	return fs
+}
+
+// Figures are the SVG figures of def.
+func (r *results) Figures(def string) []string {
+	fs, _ := filepath.Glob(filepath.Join(r.Out, def, "figures", "*.svg"))
+	return fs
+}
+
+// OneshotTable tabulates a oneshot definition (claims.OneshotRows).
+func (r *results) OneshotTable(def string, methods ...string) (string, error) {
+	return table(claims.OneshotRows(r.pts[def], methods))
+}
+
+// RetrainedTable tabulates a definition with retraining (claims.RetrainedRows).
+func (r *results) RetrainedTable(def string) (string, error) {
+	return table(claims.RetrainedRows(r.pts[def]))
+}
+
+// StartTable begins a table written row by row with Row; EndTable renders it.
+func (r *results) StartTable(header ...string) string {
+	r.table = [][]string{header}
+	return ""
+}
+
+// Row adds a row to the table begun by StartTable.
+func (r *results) Row(cells ...string) string {
+	r.table = append(r.table, cells)
+	return ""
+}
+
+// EndTable renders the table begun by StartTable.
+func (r *results) EndTable() (string, error) {
+	t := r.table
+	r.table = nil
+	if len(t) == 0 {
+		return "", fmt.Errorf("EndTable without StartTable")
+	}
+	return table(t[0], t[1:])
+}
+
+func table(header []string, rows [][]string) (string, error) {
+	var b bytes.Buffer
+	err := report.MarkdownTable(&b, header, rows)
+	return b.String(), err
+}
+
+// embedMarkdown returns a generated markdown file for inclusion under a
+// level-2 heading: its title dropped, its sections made level 3.
+func embedMarkdown(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var out []string
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		switch {
+		case i == 0 && strings.HasPrefix(line, "# "):
+			continue
+		case strings.HasPrefix(line, "#"):
+			line = "#" + line
+		}
+		out = append(out, line)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n")) + "\n", nil
+}
+
+// mdFuncs are the template's functions: the claims computations and the
+// formats of numbers. Fractions print as percentages.
+var mdFuncs = template.FuncMap{
+	"fig1a": func(pts []report.Point, lo, hi float64) struct{ Below, Worst, N int } {
+		b, w, n := claims.Fig1a(pts, lo, hi)
+		return struct{ Below, Worst, N int }{b, w, n}
+	},
+	"fig1b": claims.Fig1b,
+	"fig2": func(pts []report.Point, f float64) struct{ At, Dense, Diff report.Stat } {
+		a, d, df := claims.Fig2(pts, f)
+		return struct{ At, Dense, Diff report.Stat }{a, d, df}
+	},
+	// belowMagnitude is claims.BelowMagnitude with the lowest and highest
+	// level of method's sweep.
+	"belowMagnitude": func(pts []report.Point, m string) struct {
+		Below, N int
+		Lo, Hi   float64
+	} {
+		b, n := claims.BelowMagnitude(pts, m)
+		c := claims.Curve(pts, m, "", false, claims.TestError)
+		lo, hi := math.NaN(), math.NaN()
+		if len(c) > 1 {
+			lo, hi = c[1].Fraction, c[len(c)-1].Fraction
+		}
+		return struct {
+			Below, N int
+			Lo, Hi   float64
+		}{b, n, lo, hi}
+	},
+	"retrainedAt": claims.RetrainedAt,
+	"bestRetrained": func(pts []report.Point, f float64) (claims.Pair, error) {
+		p, _, ok := claims.BestRetrainedAt(pts, f)
+		if !ok {
+			return p, fmt.Errorf("no retrained point at %v", f)
+		}
+		return p, nil
+	},
+	"underestimate": claims.Underestimate,
+	"at": func(c []claims.Level, f float64) (claims.Level, error) {
+		l, ok := claims.At(c, f)
+		if !ok {
+			return l, fmt.Errorf("no level at %v", f)
+		}
+		return l, nil
+	},
+	"lastWithin": claims.LastWithin,
+	"belowFrom": func(a, b []claims.Level, factor float64) (float64, error) {
+		f, ok := claims.BelowFrom(a, b, factor)
+		if !ok {
+			return f, fmt.Errorf("no level from which one curve stays below the other")
+		}
+		return f, nil
+	},
+	"aboveFrom": func(c []claims.Level, x float64) (float64, error) {
+		f, ok := claims.AboveFrom(c, x)
+		if !ok {
+			return f, fmt.Errorf("no level from which the curve stays above %v", x)
+		}
+		return f, nil
+	},
+	"spreadAbove": claims.SpreadAbove,
+	"common":      claims.Common,
+	"except":      claims.Except,
+	"agreeing":    claims.Agreeing,
+	// layerParams is the number of free parameters of the layer named
+	// layer of network name.
+	"layerParams": func(name, layer string) (int, error) {
+		n, err := model.ByName(name)
+		if err != nil {
+			return 0, err
+		}
+		for i, l := range n.Layers {
+			if l.Name() == layer {
+				return n.Offset(i+1) - n.Offset(i), nil
+			}
+		}
+		return 0, fmt.Errorf("%s has no layer %q", name, layer)
+	},
+	"first": func(rs []claims.Ratio) (claims.Ratio, error) {
+		if len(rs) == 0 {
+			return claims.Ratio{}, fmt.Errorf("no ratios")
+		}
+		return rs[0], nil
+	},
+	"last": func(rs []claims.Ratio) (claims.Ratio, error) {
+		if len(rs) == 0 {
+			return claims.Ratio{}, fmt.Errorf("no ratios")
+		}
+		return rs[len(rs)-1], nil
+	},
+	"floats":    func(xs ...float64) []float64 { return xs },
+	"fractions": func(xs ...float64) []float64 { return xs },
+	// dict builds a map from key–value pairs, to pass several values to a
+	// template called by render.
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict of %d arguments", len(kv))
+		}
+		m := map[string]any{}
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict key %v", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
+	"below":       claims.Below,
+	"withinNoise": claims.WithinNoise,
+	"diffs":       claims.Diffs,
+	"meets":       claims.Meets,
+	"embed":       embedMarkdown,
+	"net":         model.ByName,
+	"chunkSize":   func() int { return model.ChunkSize },
+	"describe":    func(xs []float64) report.Stat { return report.Describe(xs) },
+	"sub":         func(a, b float64) float64 { return a - b },
+	"add":         func(a, b float64) float64 { return a + b },
+	"div":         func(a, b float64) float64 { return a / b },
+	"mulInt":      func(a, b int) int { return a * b },
+	"subInt":      func(a, b int) int { return a - b },
+	"trimSVG":     func(s string) string { return strings.TrimSuffix(filepath.Base(s), ".svg") },
+	"join":        filepath.Join,
+	"list":        func(xs ...string) []string { return xs },
+	"items":       func(xs ...any) []any { return xs },
+
+	// pct formats a fraction as a percentage with two decimals: 0.0193 → 1.93%.
+	"pct": func(f float64) string { return fmt.Sprintf("%.2f%%", 100*f) },
+	// pct1 is pct with one decimal (targets like 1.7%).
+	"pct1": func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
+	// level formats a deleted fraction: 0.75 → 75%.
+	"level": func(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) },
+	// levels formats deleted fractions as a list: 50%, 75% and 90%.
+	"levels": func(fs []float64) string {
+		var s []string
+		for _, f := range fs {
+			s = append(s, fmt.Sprintf("%.0f%%", 100*f))
+		}
+		return and(s)
+	},
+	// pctNum is pct without decimals and without the sign: 0.603 → 60.
+	"pctNum": func(f float64) string { return fmt.Sprintf("%.0f", 100*f) },
+	// points formats a difference of fractions in percentage points: 0.0043 → 0.43.
+	"points": func(f float64) string { return fmt.Sprintf("%.2f", 100*f) },
+	// points1 is points with one decimal: 0.002 → 0.2.
+	"points1": func(f float64) string { return fmt.Sprintf("%.1f", 100*f) },
+	// signed1 is points with a sign and one decimal: +0.2.
+	"signed1": func(f float64) string { return fmt.Sprintf("%+.1f", 100*f) },
+	// signed is points with a sign: +0.43.
+	"signed": func(f float64) string { return fmt.Sprintf("%+.2f", 100*f) },
+	// pm formats a Stat of fractions: 1.93 ± 0.06% (3 seeds), – when empty.
+	"pm": func(s report.Stat) string {
+		if s.N == 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.2f ± %.2f%% (%d seeds)", 100*s.Mean, 100*s.Std, s.N)
+	},
+	// comma formats a count with thousands separators: 10000 → 10,000.
+	"comma": func(n int) string {
+		s := fmt.Sprint(n)
+		for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+			s = s[:i] + "," + s[i:]
+		}
+		return s
+	},
+	"f0": func(x float64) string { return fmt.Sprintf("%.0f", x) },
+	"f1": func(x float64) string { return fmt.Sprintf("%.1f", x) },
+	"f2": func(x float64) string { return fmt.Sprintf("%.2f", x) },
+	"g":  func(x float64) string { return fmt.Sprintf("%g", x) },
+	// hours formats seconds as hours with one decimal.
+	"hours": func(s float64) string { return fmt.Sprintf("%.1f hours", s/3600) },
+	// minutes formats seconds as whole minutes.
+	"minutes": func(s float64) string { return fmt.Sprintf("%.0f minutes", s/60) },
+	// words spells a count from zero to twelve, digits beyond.
+	"words": func(n int) string {
+		w := strings.Fields("zero one two three four five six seven eight nine ten eleven twelve")
+		if n >= 0 && n < len(w) {
+			return w[n]
+		}
+		return fmt.Sprint(n)
+	},
+	"andList": and,
+	// title capitalises the first letter.
+	"title": func(s string) string {
+		if s == "" {
+			return s
+		}
+		return strings.ToUpper(s[:1]) + s[1:]
+	},
+}
+
+// and joins words as a list: "a", "a and b", "a, b and c".
+func and(s []string) string {
+	switch len(s) {
+	case 0:
+		return "none"
+	case 1:
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
