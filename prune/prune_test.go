@@ -2,6 +2,8 @@ package prune_test
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"obd/curvature"
@@ -153,5 +155,99 @@ func TestMethods(t *testing.T) {
 		if m, err := prune.New(name); err != nil || m.Name() != name {
 			t.Errorf("New(%q) = %v, %v", name, m, err)
 		}
+	}
+}
+
+// TestSelectPerLayerKeepsAWeight: per-layer deletion at high fractions
+// keeps at least one weight (not a bias) in every layer, whatever the
+// scores. Before the rule, 0.9375 of lenet1 deleted all 8 parameters of
+// h2 and 0.98 all 24 of h4. Where the target does not take the whole
+// layer, the count deleted is still the target's.
+func TestSelectPerLayerKeepsAWeight(t *testing.T) {
+	for _, net := range []*model.Net{model.LeNet1(), model.LeNet300(), model.LeNet5()} {
+		bias := net.Biases()
+		theta := net.Init(1)
+		rng := rand.New(rand.NewPCG(1, 2))
+		scores := map[string][]float64{
+			"magnitude": make([]float64, len(theta)), "random": make([]float64, len(theta)),
+			"index": make([]float64, len(theta)), "weights lowest": make([]float64, len(theta)),
+		}
+		for k, v := range theta {
+			scores["magnitude"][k] = math.Abs(v)
+			scores["random"][k] = rng.Float64()
+			scores["index"][k] = float64(k)
+			scores["weights lowest"][k] = map[bool]float64{false: 0, true: 1}[bias[k]]
+		}
+		for name, sc := range scores {
+			for _, target := range []float64{0.9375, 0.95, 0.98} {
+				sel, err := prune.Select(net, sc, nil, target, prune.PerLayer)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, l := range net.Layers {
+					lo, hi := net.Offset(i), net.Offset(i+1)
+					if lo == hi {
+						continue
+					}
+					weights, dead := 0, 0
+					for k := lo; k < hi; k++ {
+						if sel.Mask[k] && !bias[k] {
+							weights++
+						}
+						if !sel.Mask[k] {
+							dead++
+						}
+					}
+					want := min(int(math.Round(target*float64(hi-lo))), hi-lo-1)
+					if weights == 0 || dead != want {
+						t.Errorf("%s, %s scores, %v: layer %s keeps %d weights, %d of %d parameters deleted (want ≥ 1 weight, %d deleted)",
+							net.Name, name, target, l.Name(), weights, dead, hi-lo, want)
+					}
+				}
+				// Continuing from the mask keeps the rule.
+				again, err := prune.Select(net, sc, sel.Mask, 0.99, prune.PerLayer)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, l := range net.Layers {
+					kept := false
+					for k := net.Offset(i); k < net.Offset(i+1); k++ {
+						kept = kept || (again.Mask[k] && !bias[k])
+					}
+					if !kept && net.Offset(i) < net.Offset(i+1) {
+						t.Errorf("%s, %s scores, %v then 0.99: layer %s keeps no weight", net.Name, name, target, l.Name())
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSelectPerLayerSparesBestWeight: when the lowest scores are all of a
+// layer's weights, its highest-scored weight stays and a bias goes instead.
+func TestSelectPerLayerSparesBestWeight(t *testing.T) {
+	net := model.LeNet1()
+	bias := net.Biases()
+	scores := make([]float64, net.NumParams())
+	for k := range scores {
+		scores[k] = float64(k)
+		if bias[k] {
+			scores[k] += 1e6
+		}
+	}
+	sel, err := prune.Select(net, scores, nil, 0.98, prune.PerLayer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// h1: 100 weights (0–99) then 4 biases (100–103); 0.98·104 rounds to
+	// 102: every weight but the best (99), then the three lowest biases.
+	var alive []int
+	for k := range 104 {
+		if sel.Mask[k] {
+			alive = append(alive, k)
+		}
+	}
+	if !slices.Equal(alive, []int{99, 103}) {
+		t.Errorf("h1 keeps %v, want [99 103]", alive)
 	}
 }

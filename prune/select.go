@@ -38,10 +38,21 @@ type Selection struct {
 
 // Select deletes alive parameters with the lowest scores until the
 // fraction of all free parameters that is deleted reaches target (globally,
-// or in every layer for PerLayer). mask may be nil (all alive); it is not
-// modified. Ties are broken by parameter index, so the choice is
-// deterministic. A target below the current deleted fraction deletes
-// nothing.
+// or in every layer for PerLayer), the count rounded to the nearest
+// integer. mask may be nil (all alive); it is not modified. Ties are
+// broken by parameter index, so the choice is deterministic. A target
+// below the current deleted fraction deletes nothing.
+//
+// With PerLayer, each layer keeps at least one weight, a parameter that is
+// not a bias (Net.Biases): a layer without weights computes a constant,
+// and the net's output would no longer depend on its input. When the
+// target would delete every weight left in a layer, the layer's
+// highest-scored alive weight is kept and the parameters after it in score
+// order are deleted in its place while any are left; when none are (the
+// target rounds to the whole layer, as 0.9375 of lenet1's 8-parameter h2
+// does), the layer's realised fraction falls short of the target. A layer
+// that enters with no alive weight stays so. Global scope has no such rule:
+// it may empty a layer, which Measure reports.
 func Select(net *model.Net, scores []float64, mask []bool, target float64, scope Scope) (Selection, error) {
 	if !(target >= 0 && target < 1) {
 		return Selection{}, fmt.Errorf("target fraction %v outside [0, 1)", target)
@@ -71,6 +82,10 @@ func Select(net *model.Net, scores []float64, mask []bool, target float64, scope
 	default:
 		return Selection{}, fmt.Errorf("unknown scope %q", scope)
 	}
+	var bias []bool
+	if scope == PerLayer {
+		bias = net.Biases()
+	}
 	for _, g := range groups {
 		var alive []int
 		for k := g[0]; k < g[1]; k++ {
@@ -91,6 +106,21 @@ func Select(net *model.Net, scores []float64, mask []bool, target float64, scope
 			}
 			return cmp.Compare(a, b)
 		})
+		if bias != nil {
+			// alive is in score order, so the n lowest take every weight
+			// exactly when they take the last one.
+			last := -1
+			for j := len(alive) - 1; j >= 0; j-- {
+				if !bias[alive[j]] {
+					last = j
+					break
+				}
+			}
+			if last >= 0 && last < n {
+				alive = slices.Delete(alive, last, last+1)
+				n = min(n, len(alive))
+			}
+		}
 		for _, k := range alive[:n] {
 			sel.Mask[k] = false
 			sel.Deleted = append(sel.Deleted, k)
