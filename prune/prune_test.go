@@ -251,3 +251,80 @@ func TestSelectPerLayerSparesBestWeight(t *testing.T) {
 		t.Errorf("h1 keeps %v, want [99 103]", alive)
 	}
 }
+
+func TestMeasureDense(t *testing.T) {
+	for _, net := range append(nettest.TinyNets(), model.LeNet1(), model.LeNet300(), model.LeNet5()) {
+		r := prune.Measure(net, nil)
+		if r.Params != net.NumParams() || r.Connections != net.Connections() || r.LayersCutOff != 0 {
+			t.Errorf("%s dense: %+v, want %d parameters, %d connections, none cut off", net.Name, r, net.NumParams(), net.Connections())
+		}
+	}
+	if r := prune.Measure(model.LeNet1(), nil); r.Connections != 98442 {
+		t.Errorf("lenet1 dense: %d connections, want 98442", r.Connections)
+	}
+}
+
+// TestMeasureKnown checks Measure against counts worked out by hand on
+// lenet1 and a two-layer perceptron.
+func TestMeasureKnown(t *testing.T) {
+	net := model.LeNet1()
+	mask := func(del ...int) []bool {
+		m := make([]bool, net.NumParams())
+		for k := range m {
+			m[k] = !slices.Contains(del, k)
+		}
+		return m
+	}
+	h2, h3 := net.Offset(1), net.Offset(2)
+	// A few weights of h1's first kernel, of h3 and of the output layer:
+	// every unit stays live and useful, so Count's number.
+	m := mask(0, 1, 2, h3+7, net.Offset(4)+5)
+	_, old := prune.Count(net, m)
+	if r := prune.Measure(net, m); r.Connections != old || r.LayersCutOff != 0 || r.Params != net.NumParams()-5 {
+		t.Errorf("a few weights deleted: %+v, want %d connections as Count, none cut off", r, old)
+	}
+	// h2's coefficient of map 0: that map's 144 units are constant (their
+	// bias connections go), the 5 H3 kernels reading it (25 weights at 64
+	// positions each) no longer carry anything, and h1's map 0 (25 weights
+	// and a bias at 576 positions) reaches no output. H3's map 0 reads
+	// only h2's map 0, so it is constant too (64 bias connections), and so
+	// is h4's map 0 (16 units, a coefficient on 4 inputs and a bias each),
+	// whose 16 units feed the 10 outputs (160 weights).
+	m = mask(h2)
+	if r, want := prune.Measure(net, m), 98442-576-144-5*25*64-26*576-64-16*5-160; r.Connections != want || r.LayersCutOff != 0 {
+		t.Errorf("h2 map 0's coefficient deleted: %+v, want %d connections, none cut off", r, want)
+	}
+	// Global deletion that empties h2 (its parameters scored lowest): no
+	// path is left, every layer is cut off and no connection counts.
+	scores := make([]float64, net.NumParams())
+	for k := range scores {
+		scores[k] = 1
+		if k >= h2 && k < h3 {
+			scores[k] = 0
+		}
+	}
+	sel, err := prune.Select(net, scores, nil, 0.004, prune.Global) // 10 of 2578
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := prune.Measure(net, sel.Mask)
+	if r.LayersCutOff < 1 || r.LayersCutOff != len(net.Layers) || r.Connections != 0 || r.Params != 2578-10 {
+		t.Errorf("h2 emptied by global deletion: %+v, want 5 layers cut off, 0 connections, 2568 parameters", r)
+	}
+
+	// A perceptron 3→2→2 whose first layer keeps only its biases.
+	in := model.Shape{C: 3, H: 1, W: 1}
+	f1 := model.NewFC("f1", in, 2, model.ScaledTanh)
+	f2 := model.NewFC("f2", f1.OutShape(), 2, model.ScaledTanh)
+	mlp := model.NewNet("mlp", in, 0, model.MSE{}, f1, f2)
+	m = []bool{false, false, false, false, false, false, true, true, true, true, true, true, true, true}
+	if r := prune.Measure(mlp, m); r.Connections != 0 || r.LayersCutOff != 2 || r.Params != 8 {
+		t.Errorf("perceptron without first-layer weights: %+v, want 0 connections, 2 layers cut off, 8 parameters", r)
+	}
+	// Only f2's weights from f1 unit 0 deleted: f1 unit 0 (3 weights and a
+	// bias) reaches nothing; 4 + 2 + 2 = 8 connections remain.
+	m = []bool{true, true, true, true, true, true, true, true, false, true, false, true, true, true}
+	if r := prune.Measure(mlp, m); r.Connections != 8 || r.LayersCutOff != 0 {
+		t.Errorf("perceptron, f1 unit 0 useless: %+v, want 8 connections, none cut off", r)
+	}
+}

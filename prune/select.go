@@ -130,7 +130,10 @@ func Select(net *model.Net, scores []float64, mask []bool, target float64, scope
 	return sel, nil
 }
 
-// Count returns the number of alive parameters and connections under mask.
+// Count returns the number of alive parameters and the connections that
+// use them under mask, whether or not those connections can still reach
+// the output: what a sparse format stores. Measure counts only the
+// connections that matter, as points.csv records them.
 func Count(net *model.Net, mask []bool) (params, connections int) {
 	conns := net.ConnectionsPerParam()
 	var c float64
