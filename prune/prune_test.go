@@ -159,10 +159,11 @@ func TestMethods(t *testing.T) {
 }
 
 // TestSelectPerLayerKeepsAWeight: per-layer deletion at high fractions
-// keeps at least one weight (not a bias) in every layer, whatever the
-// scores. Before the rule, 0.9375 of lenet1 deleted all 8 parameters of
-// h2 and 0.98 all 24 of h4. Where the target does not take the whole
-// layer, the count deleted is still the target's.
+// keeps at least one weight (not a bias) in every layer and a path from
+// input to output, whatever the scores. Before the rule, 0.9375 of lenet1
+// deleted all 8 parameters of h2 and 0.98 all 24 of h4; one weight per
+// layer alone still cut the path for some scores. Where the target does
+// not take the whole layer, the count deleted is still the target's.
 func TestSelectPerLayerKeepsAWeight(t *testing.T) {
 	for _, net := range []*model.Net{model.LeNet1(), model.LeNet300(), model.LeNet5()} {
 		bias := net.Biases()
@@ -204,6 +205,9 @@ func TestSelectPerLayerKeepsAWeight(t *testing.T) {
 							net.Name, name, target, l.Name(), weights, dead, hi-lo, want)
 					}
 				}
+				if r := prune.Measure(net, sel.Mask); r.LayersCutOff != 0 {
+					t.Errorf("%s, %s scores, %v: %d layers cut off", net.Name, name, target, r.LayersCutOff)
+				}
 				// Continuing from the mask keeps the rule.
 				again, err := prune.Select(net, sc, sel.Mask, 0.99, prune.PerLayer)
 				if err != nil {
@@ -217,6 +221,9 @@ func TestSelectPerLayerKeepsAWeight(t *testing.T) {
 					if !kept && net.Offset(i) < net.Offset(i+1) {
 						t.Errorf("%s, %s scores, %v then 0.99: layer %s keeps no weight", net.Name, name, target, l.Name())
 					}
+				}
+				if r := prune.Measure(net, again.Mask); r.LayersCutOff != 0 {
+					t.Errorf("%s, %s scores, %v then 0.99: %d layers cut off", net.Name, name, target, r.LayersCutOff)
 				}
 			}
 		}
@@ -326,5 +333,36 @@ func TestMeasureKnown(t *testing.T) {
 	m = []bool{true, true, true, true, true, true, true, true, false, true, false, true, true, true}
 	if r := prune.Measure(mlp, m); r.Connections != 8 || r.LayersCutOff != 0 {
 		t.Errorf("perceptron, f1 unit 0 useless: %+v, want 8 connections, none cut off", r)
+	}
+}
+
+// TestSelectPerLayerKeepsAPath: when the best weight of each layer does
+// not make a path, per-layer deletion keeps the path whose lowest score is
+// highest, preferring weights it keeps anyway.
+func TestSelectPerLayerKeepsAPath(t *testing.T) {
+	in := model.Shape{C: 2, H: 1, W: 1}
+	f1 := model.NewFC("f1", in, 2, model.ScaledTanh)
+	f2 := model.NewFC("f2", f1.OutShape(), 1, model.ScaledTanh)
+	net := model.NewNet("mlp", in, 0, model.MSE{}, f1, f2)
+	// f1: w00 w01 w10 w11 b0 b1; f2: v0 v1 c. At 0.75 per layer f1 keeps
+	// one of 6 and f2 one of 3. The best weights, w00 (unit 0) and v1
+	// (unit 1), make no path; through unit 1 the path's lowest score is
+	// w11's 3, through unit 0 v0's 1: keep w11 and v1.
+	scores := []float64{5, 1, 2, 3, 0, 0, 1, 4, 0}
+	sel, err := prune.Select(net, scores, nil, 0.75, prune.PerLayer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var alive []int
+	for k, a := range sel.Mask {
+		if a {
+			alive = append(alive, k)
+		}
+	}
+	if !slices.Equal(alive, []int{3, 7}) {
+		t.Errorf("keeps %v, want [3 7] (w11, v1)", alive)
+	}
+	if r := prune.Measure(net, sel.Mask); r.LayersCutOff != 0 || r.Connections != 2 {
+		t.Errorf("%+v, want no layer cut off, 2 connections", r)
 	}
 }
