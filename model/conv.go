@@ -80,6 +80,30 @@ func (l *Conv) ConnectionsPerParam(c []float64) {
 	}
 }
 
+// Wire: kernel j (maps pr = Pairs()[j]) connects input unit
+// (pr[1], y+u, x+v) to output unit (pr[0], y, x) through parameter
+// j·K·K+u·K+v; the bias of map o is parameter len(Pairs())·K·K+o.
+func (l *Conv) Wire(fn func(o, i, k int)) {
+	oh, ow, h, w := l.out.H, l.out.W, l.in.H, l.in.W
+	for j, pr := range l.pairs {
+		for u := range l.k {
+			for v := range l.k {
+				k := j*l.kk + u*l.k + v
+				for y := range oh {
+					for x := range ow {
+						fn(pr[0]*l.p+y*ow+x, pr[1]*h*w+(y+u)*w+x+v, k)
+					}
+				}
+			}
+		}
+	}
+	for o := range l.out.C {
+		for q := range l.p {
+			fn(o*l.p+q, -1, l.nw()+o)
+		}
+	}
+}
+
 // Init: uniform in ±r, r from the fan-in of each output map (see FC.Init).
 func (l *Conv) Init(p []float64, rng *rand.Rand) {
 	fan := make([]int, l.out.C)

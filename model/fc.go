@@ -41,6 +41,16 @@ func (l *FC) ConnectionsPerParam(c []float64) {
 	}
 }
 
+// Wire: w_ij is parameter i·in+j, b_i is out·in+i.
+func (l *FC) Wire(fn func(o, i, k int)) {
+	for o := range l.out {
+		for i := range l.in {
+			fn(o, i, o*l.in+i)
+		}
+		fn(o, -1, l.out*l.in+o)
+	}
+}
+
 // Init draws weights uniformly in ±r with r = 2.4/fan-in for tanh units
 // (LeCun 1998) and r = √(3/fan-in) otherwise (Caffe's "xavier"); biases 0.
 func (l *FC) Init(p []float64, rng *rand.Rand) {

@@ -76,6 +76,15 @@ type Layer interface {
 	// ConnectionsPerParam adds to c[k] the number of connections that
 	// parameter k is used in, per sample; the sum is Connections().
 	ConnectionsPerParam(c []float64)
+	// Wire calls fn once for every connection of one sample: o is the
+	// output unit and i the input unit it reads (indices in OutShape and
+	// InShape order; i is -1 for a bias, the connection from the constant
+	// unit), and k the layer's parameter it multiplies by (-1 for a
+	// connection without a parameter, as in max pooling). The connections
+	// with k ≥ 0 are the ones ConnectionsPerParam counts. It says how the
+	// layer is wired, not what it computes: reachability (Net.Reach) and
+	// which parameters are biases (Net.Biases) are built on it.
+	Wire(fn func(o, i, k int))
 	// Init draws the initial parameters.
 	Init(p []float64, rng *rand.Rand)
 

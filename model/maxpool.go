@@ -34,6 +34,21 @@ func (l *MaxPool) Init([]float64, *rand.Rand)    {}
 func (l *MaxPool) ScratchLen(int) int            { return 0 }
 func (l *MaxPool) IndexLen(n int) int            { return n * l.out.Size() }
 
+// Wire: each output unit reads its 2×2 window, without a parameter.
+func (l *MaxPool) Wire(fn func(o, i, k int)) {
+	w, oh, ow := l.in.W, l.out.H, l.out.W
+	for m := range l.in.C {
+		for y := range oh {
+			for x := range ow {
+				i := m*l.in.H*w + 2*y*w + 2*x
+				for _, j := range [4]int{i, i + 1, i + w, i + w + 1} {
+					fn(m*oh*ow+y*ow+x, j, -1)
+				}
+			}
+		}
+	}
+}
+
 func (l *MaxPool) Forward(b *Buf) {
 	w, oh, ow := l.in.W, l.out.H, l.out.W
 	for s := range b.N {

@@ -51,6 +51,18 @@ func (l *Subsample) ConnectionsPerParam(c []float64) {
 	}
 }
 
+// Wire: each output unit of map m reads its 2×2 window through the
+// coefficient m and the constant unit through the bias C+m.
+func (l *Subsample) Wire(fn func(o, i, k int)) {
+	l.each(0, func(m, o, i int) {
+		w := l.in.W
+		for _, j := range [4]int{i, i + 1, i + w, i + w + 1} {
+			fn(o, j, m)
+		}
+		fn(o, -1, l.in.C+m)
+	})
+}
+
 // Init: coefficients uniform in ±r with r from a fan-in of 4; biases 0.
 func (l *Subsample) Init(p []float64, rng *rand.Rand) {
 	r := initRange(l.act, 4)

@@ -38,10 +38,26 @@ type Selection struct {
 
 // Select deletes alive parameters with the lowest scores until the
 // fraction of all free parameters that is deleted reaches target (globally,
-// or in every layer for PerLayer). mask may be nil (all alive); it is not
-// modified. Ties are broken by parameter index, so the choice is
-// deterministic. A target below the current deleted fraction deletes
-// nothing.
+// or in every layer for PerLayer), the count rounded to the nearest
+// integer. mask may be nil (all alive); it is not modified. Ties are
+// broken by parameter index, so the choice is deterministic. A target
+// below the current deleted fraction deletes nothing.
+//
+// With PerLayer, each layer keeps at least one weight, a parameter that is
+// not a bias (Net.Biases), and the net keeps a path from its input to its
+// output: a layer without weights computes a constant, and so does a net
+// whose every path is cut, and then its output no longer depends on its
+// input. When the target would delete every weight left in a layer, the
+// layer's highest-scored alive weight is kept; if the layers' weights
+// still leave no path, the weights of one path are kept instead, one per
+// layer: the path whose lowest score is highest, weights kept anyway
+// counting as the highest. A kept weight's place is taken by the
+// parameters after it in score order while any are left; when none are
+// (the target rounds to the whole layer, as 0.9375 of lenet1's
+// 8-parameter h2 does), the layer's realised fraction falls short of the
+// target. A mask that already has a layer without weights, or no path,
+// stays so. Global scope has no such rule: it may cut layers off, which
+// Measure reports.
 func Select(net *model.Net, scores []float64, mask []bool, target float64, scope Scope) (Selection, error) {
 	if !(target >= 0 && target < 1) {
 		return Selection{}, fmt.Errorf("target fraction %v outside [0, 1)", target)
@@ -54,23 +70,56 @@ func Select(net *model.Net, scores []float64, mask []bool, target float64, scope
 			return Selection{}, fmt.Errorf("score of %s is NaN", net.ParamName(k))
 		}
 	}
-	sel := Selection{Mask: make([]bool, net.NumParams())}
-	for k := range sel.Mask {
-		sel.Mask[k] = mask == nil || mask[k]
+	start := make([]bool, net.NumParams())
+	for k := range start {
+		start[k] = mask == nil || mask[k]
 	}
-	var groups [][2]int
 	switch scope {
 	case Global:
-		groups = [][2]int{{0, net.NumParams()}}
+		return deleteLowest(scores, start, [][2]int{{0, net.NumParams()}}, target, nil), nil
 	case PerLayer:
-		for i := range net.Layers {
-			if lo, hi := net.Offset(i), net.Offset(i+1); hi > lo {
-				groups = append(groups, [2]int{lo, hi})
-			}
-		}
 	default:
 		return Selection{}, fmt.Errorf("unknown scope %q", scope)
 	}
+	var groups [][2]int
+	for i := range net.Layers {
+		if lo, hi := net.Offset(i), net.Offset(i+1); hi > lo {
+			groups = append(groups, [2]int{lo, hi})
+		}
+	}
+	bias := net.Biases()
+	sel := deleteLowest(scores, start, groups, target, func(alive []int) int {
+		// The best weight: alive is in score order, so the lowest
+		// deletions take every weight exactly when they take this one.
+		for j := len(alive) - 1; j >= 0; j-- {
+			if !bias[alive[j]] {
+				return alive[j]
+			}
+		}
+		return -1
+	})
+	if connected(net, sel.Mask) || !connected(net, start) {
+		return sel, nil
+	}
+	path := widestPath(net, scores, start, sel.Mask)
+	return deleteLowest(scores, start, groups, target, func(alive []int) int {
+		for _, k := range alive {
+			if path[k] {
+				return k
+			}
+		}
+		return -1
+	}), nil
+}
+
+// deleteLowest deletes, in each group [lo, hi) of parameters, the alive
+// ones (start) with the lowest scores until the group's deleted fraction
+// reaches target. spare (nil: none) is given a group's alive parameters
+// in score order and names one that must stay (or returns -1); the
+// parameters after it in score order are deleted in its place while any
+// are left.
+func deleteLowest(scores []float64, start []bool, groups [][2]int, target float64, spare func(alive []int) int) Selection {
+	sel := Selection{Mask: slices.Clone(start)}
 	for _, g := range groups {
 		var alive []int
 		for k := g[0]; k < g[1]; k++ {
@@ -91,16 +140,25 @@ func Select(net *model.Net, scores []float64, mask []bool, target float64, scope
 			}
 			return cmp.Compare(a, b)
 		})
+		if spare != nil {
+			if j := slices.Index(alive, spare(alive)); j >= 0 && j < n {
+				alive = slices.Delete(alive, j, j+1)
+				n = min(n, len(alive))
+			}
+		}
 		for _, k := range alive[:n] {
 			sel.Mask[k] = false
 			sel.Deleted = append(sel.Deleted, k)
 			sel.ScoreSum += scores[k]
 		}
 	}
-	return sel, nil
+	return sel
 }
 
-// Count returns the number of alive parameters and connections under mask.
+// Count returns the number of alive parameters and the connections that
+// use them under mask, whether or not those connections can still reach
+// the output: what a sparse format stores. Measure counts only the
+// connections that matter, as points.csv records them.
 func Count(net *model.Net, mask []bool) (params, connections int) {
 	conns := net.ConnectionsPerParam()
 	var c float64

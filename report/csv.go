@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 )
 
@@ -14,12 +15,20 @@ func (p *Point) cells() []any {
 	return []any{
 		&p.Definition, &p.Network, &p.Method, &p.Scope, &p.Schedule, &p.Seed, &p.Step, &p.Retrained,
 		&p.ParamsTotal, &p.ParamsRemaining, &p.FractionRemoved, &p.ConnectionsTotal, &p.ConnectionsRemaining,
-		&p.TrainMSE, &p.TestMSE, &p.TrainError, &p.TestError, &p.PredictedDelta,
+		&p.TrainMSE, &p.TestMSE, &p.TrainError, &p.TestError, &p.PredictedDelta, (*optCount)(&p.LayersCutOff),
 	}
 }
 
+// optCount is a count that may be NotRecorded, written as an empty cell.
+type optCount int
+
 func formatCell(v any) string {
 	switch v := v.(type) {
+	case *optCount:
+		if *v == NotRecorded {
+			return ""
+		}
+		return strconv.Itoa(int(*v))
 	case *string:
 		return *v
 	case *int:
@@ -38,6 +47,16 @@ func formatCell(v any) string {
 
 func parseCell(dst any, s string) error {
 	switch d := dst.(type) {
+	case *optCount:
+		if s == "" {
+			*d = NotRecorded
+			return nil
+		}
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 0 {
+			return fmt.Errorf("invalid count %q (want an integer ≥ 0, or nothing: not recorded)", s)
+		}
+		*d = optCount(v)
 	case *string:
 		*d = s
 	case *int:
@@ -97,6 +116,13 @@ func WriteCSV(w io.Writer, pts []Point) error {
 // that does not say exactly what it should is a sign of a wrong or damaged
 // file: the header must equal Columns, every row must have every column,
 // and every error names the file (name), the line and the column.
+//
+// One older layout is read too: files written before the layers_cut_off
+// column (the header Columns without it). Their points have LayersCutOff
+// NotRecorded, and their connections_remaining counts every connection of
+// an alive parameter, including those that can no longer reach the
+// output. A file with the column must give every row a count ≥ 0 or an
+// empty cell (not recorded, as WriteCSV writes NotRecorded).
 func ReadCSV(name string, r io.Reader) ([]Point, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1 // checked below, with a better message
@@ -115,7 +141,11 @@ func ReadCSV(name string, r io.Reader) ([]Point, error) {
 	if err != nil {
 		return nil, wrap(err)
 	}
-	for i := range max(len(header), len(Columns)) {
+	columns := Columns
+	if slices.Equal(header, legacyColumns) {
+		columns = legacyColumns
+	}
+	for i := range max(len(header), len(columns)) {
 		switch {
 		case i >= len(header):
 			return nil, fmt.Errorf("%s:1: header: missing column %q", name, Columns[i])
@@ -136,11 +166,11 @@ func ReadCSV(name string, r io.Reader) ([]Point, error) {
 			return nil, wrap(err)
 		}
 		line, _ := cr.FieldPos(0)
-		if len(rec) != len(Columns) {
-			return nil, fmt.Errorf("%s:%d: %d columns, want %d", name, line, len(rec), len(Columns))
+		if len(rec) != len(columns) {
+			return nil, fmt.Errorf("%s:%d: %d columns, want %d", name, line, len(rec), len(columns))
 		}
-		var p Point
-		for i, c := range p.cells() {
+		p := Point{LayersCutOff: NotRecorded}
+		for i, c := range p.cells()[:len(columns)] {
 			if err := parseCell(c, rec[i]); err != nil {
 				return nil, fmt.Errorf("%s:%d: column %s: %w", name, line, Columns[i], err)
 			}

@@ -18,7 +18,7 @@ type Point struct {
 	ParamsRemaining      int // realised, not the target
 	FractionRemoved      float64
 	ConnectionsTotal     int // multiply-accumulates per sample with a parameter
-	ConnectionsRemaining int
+	ConnectionsRemaining int // those that can still reach the output (prune.Measure)
 
 	// The objective is the mean per-pattern loss: squared error summed over
 	// the outputs for lenet1, cross-entropy for the others. The column
@@ -29,11 +29,27 @@ type Point struct {
 	// the training objective: the sum of the saliencies deleted since the
 	// saliencies were computed (NaN for other methods).
 	PredictedDelta float64
+	// LayersCutOff is the number of layers cut off from the output: none
+	// of their units both depends on the input through alive connections
+	// and reaches an output (prune.Remaining.LayersCutOff). Nonzero, the
+	// net's output no longer depends on its input; ConnectionsRemaining
+	// counts only connections that can still reach the output.
+	// NotRecorded for points read from a file written before the column.
+	LayersCutOff int
 }
+
+// NotRecorded marks a count that the points file it was read from does not
+// hold (LayersCutOff of a file older than the column).
+const NotRecorded = -1
 
 // Columns are the header of points.csv, in order.
 var Columns = []string{
 	"definition", "network", "method", "scope", "schedule", "seed", "step", "retrained",
 	"params_total", "params_remaining", "fraction_removed", "connections_total", "connections_remaining",
-	"train_mse", "test_mse", "train_error", "test_error", "predicted_delta",
+	"train_mse", "test_mse", "train_error", "test_error", "predicted_delta", "layers_cut_off",
 }
+
+// legacyColumns is the header of points.csv files written before
+// layers_cut_off: Columns without the columns appended since, which
+// ReadCSV marks NotRecorded.
+var legacyColumns = Columns[:18]

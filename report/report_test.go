@@ -53,8 +53,10 @@ func TestCSVRoundTrip(t *testing.T) {
 		{Definition: "paper", Network: "lenet1", Method: "obd", Scope: "global", Schedule: "oneshot",
 			Seed: math.MaxUint64, Step: 3, Retrained: true, ParamsTotal: 2578, ParamsRemaining: 1000,
 			FractionRemoved: 0.6121024049, ConnectionsTotal: 98442, ConnectionsRemaining: 40000,
-			TrainMSE: 0.0123456789, TestMSE: 1e-300, TrainError: 0.25, TestError: 0, PredictedDelta: 0.5},
-		{Definition: `odd, "quoted"`, Method: "random", PredictedDelta: math.NaN(), TrainMSE: math.Inf(1)},
+			TrainMSE: 0.0123456789, TestMSE: 1e-300, TrainError: 0.25, TestError: 0, PredictedDelta: 0.5,
+			LayersCutOff: 5},
+		{Definition: `odd, "quoted"`, Method: "random", PredictedDelta: math.NaN(), TrainMSE: math.Inf(1),
+			LayersCutOff: NotRecorded},
 	}
 	var buf bytes.Buffer
 	if err := WriteCSV(&buf, pts); err != nil {
@@ -63,7 +65,8 @@ func TestCSVRoundTrip(t *testing.T) {
 	if first, _, _ := strings.Cut(buf.String(), "\n"); first != strings.Join(Columns, ",") {
 		t.Errorf("header %q", first)
 	}
-	if !strings.Contains(buf.String(), ",true,") || !strings.Contains(buf.String(), ",NaN\n") {
+	if !strings.Contains(buf.String(), ",true,") || !strings.Contains(buf.String(), ",0.5,5\n") ||
+		!strings.Contains(buf.String(), ",NaN,\n") {
 		t.Errorf("bool or NaN not written as expected:\n%s", buf.String())
 	}
 	got, err := ReadCSV("points.csv", bytes.NewReader(buf.Bytes()))
@@ -81,7 +84,7 @@ func TestCSVRoundTrip(t *testing.T) {
 
 func TestReadCSVErrors(t *testing.T) {
 	header := strings.Join(Columns, ",") + "\n"
-	row := "paper,lenet1,obd,global,oneshot,1,2,false,2578,1000,0.6,98442,40000,0.1,0.2,0.01,0.02,0.5"
+	row := "paper,lenet1,obd,global,oneshot,1,2,false,2578,1000,0.6,98442,40000,0.1,0.2,0.01,0.02,0.5,0"
 	replace := func(col, val string) string {
 		cells := strings.Split(row, ",")
 		for i, c := range Columns {
@@ -95,7 +98,13 @@ func TestReadCSVErrors(t *testing.T) {
 		{"empty", "", "points.csv: empty"},
 		{"wrong header", strings.Replace(header, "train_mse", "train_loss", 1) + row, `points.csv:1: header: column 14 is "train_loss", want "train_mse"`},
 		{"short header", "definition,network\n", `points.csv:1: header: missing column "method"`},
-		{"short row", header + row + "\n" + "paper,lenet1\n", "points.csv:3: 2 columns, want 18"},
+		{"short row", header + row + "\n" + "paper,lenet1\n", "points.csv:3: 2 columns, want 19"},
+		{"row of the older layout", header + row[:len(row)-2] + "\n", "points.csv:2: 18 columns, want 19"},
+		{"bad count", replace("layers_cut_off", "x"), `points.csv:3: column layers_cut_off: invalid count "x"`},
+		{"negative count", replace("layers_cut_off", "-1"), `points.csv:3: column layers_cut_off: invalid count "-1"`},
+		{"fractional count", replace("layers_cut_off", "1.5"), `points.csv:3: column layers_cut_off: invalid count "1.5"`},
+		{"older header, newer row", strings.Replace(header, ",layers_cut_off", "", 1) + row + "\n", "points.csv:2: 19 columns, want 18"},
+		{"extra column", strings.Replace(header, "\n", ",x\n", 1) + row + ",1\n", `points.csv:1: header: unexpected column "x"`},
 		{"bad number", replace("train_mse", "x"), `points.csv:3: column train_mse: invalid number "x"`},
 		{"bad bool", replace("retrained", "1"), `points.csv:3: column retrained: invalid bool "1"`},
 		{"bad int", replace("step", "2.5"), `points.csv:3: column step: invalid integer "2.5"`},
@@ -107,8 +116,88 @@ func TestReadCSVErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want it to contain %q", tc.name, err, tc.want)
 		}
 	}
-	if pts, err := ReadCSV("points.csv", strings.NewReader(header+row+"\n")); err != nil || len(pts) != 1 {
-		t.Errorf("valid file: %v, %d points", err, len(pts))
+	if pts, err := ReadCSV("points.csv", strings.NewReader(header+row+"\n")); err != nil || len(pts) != 1 || pts[0].LayersCutOff != 0 {
+		t.Errorf("valid file: %v, %+v", err, pts)
+	}
+	if pts, err := ReadCSV("points.csv", strings.NewReader(replace("layers_cut_off", ""))); err != nil || len(pts) != 2 ||
+		pts[1].LayersCutOff != NotRecorded {
+		t.Errorf("empty count: %v, %+v, want it read as not recorded", err, pts)
+	}
+}
+
+// TestReadCSVOlderLayout reads a points file as committed before the
+// layers_cut_off column: its points have the count NotRecorded, the rest
+// as written.
+func TestReadCSVOlderLayout(t *testing.T) {
+	old := "definition,network,method,scope,schedule,seed,step,retrained,params_total,params_remaining,fraction_removed,connections_total,connections_remaining,train_mse,test_mse,train_error,test_error,predicted_delta\n" +
+		"lenet1-retrain,lenet1,obd,global,iterative,1,0,false,2578,2578,0,98442,98442,1.650989167,1.658374749,0.1616666667,0.158,0\n" +
+		"lenet1-retrain,lenet1,random,per-layer,iterative,1,1,true,2578,1289,0.5,98442,51031,1.39,1.42,0.119,0.12,NaN\n"
+	pts, err := ReadCSV("points.csv", strings.NewReader(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != 2 || pts[0].LayersCutOff != NotRecorded || pts[1].LayersCutOff != NotRecorded ||
+		pts[1].Method != "random" || pts[1].ConnectionsRemaining != 51031 || !math.IsNaN(pts[1].PredictedDelta) {
+		t.Fatalf("got %+v", pts)
+	}
+	bad := strings.Replace(old, ",0.119,", ",x,", 1)
+	if _, err := ReadCSV("points.csv", strings.NewReader(bad)); err == nil ||
+		!strings.Contains(err.Error(), `points.csv:3: column train_error: invalid number "x"`) {
+		t.Errorf("damaged older file: error %v", err)
+	}
+	var b bytes.Buffer
+	if err := WriteSummary(&b, "old", pts, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := summaryColumn(b.String(), "cut off"); !slices.Equal(got, []string{"–", "–"}) {
+		t.Errorf("summary of an older file: cut off %q, want – for both rows:\n%s", got, b.String())
+	}
+}
+
+// summaryColumn returns the cells of the named column in every table row
+// of a summary, in order.
+func summaryColumn(summary, name string) []string {
+	var cells []string
+	col := -1
+	for _, line := range strings.Split(summary, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			continue
+		}
+		f := strings.Split(line, "|")
+		for i := range f {
+			f[i] = strings.TrimSpace(f[i])
+		}
+		switch {
+		case slices.Contains(f, name):
+			col = slices.Index(f, name)
+		case strings.HasPrefix(f[1], "---") || strings.HasPrefix(f[1], ":-"):
+		case col >= 0:
+			cells = append(cells, f[col])
+		}
+	}
+	return cells
+}
+
+func TestSummaryFlagsCutOff(t *testing.T) {
+	base := Point{Definition: "d", Network: "lenet1", Method: "magnitude", Scope: "global", Schedule: "oneshot",
+		Step: 1, ParamsTotal: 2578, ParamsRemaining: 100, ConnectionsTotal: 98442, ConnectionsRemaining: 0,
+		PredictedDelta: math.NaN()}
+	var pts []Point
+	for seed, n := range []int{5, 5, 0} { // step 1: two seeds of three cut off
+		p := base
+		p.Seed, p.LayersCutOff = uint64(seed+1), n
+		pts = append(pts, p)
+		p.Step, p.LayersCutOff, p.ConnectionsRemaining = 2, 5, 0 // step 2: all cut off
+		pts = append(pts, p)
+		p.Step, p.LayersCutOff, p.ConnectionsRemaining = 0, 0, 98442
+		pts = append(pts, p)
+	}
+	var b bytes.Buffer
+	if err := WriteSummary(&b, "cut", pts, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := summaryColumn(b.String(), "cut off"), []string{"0", "**5** (2 of 3 seeds)", "**5**"}; !slices.Equal(got, want) {
+		t.Errorf("cut off column %q, want %q:\n%s", got, want, b.String())
 	}
 }
 

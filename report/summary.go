@@ -17,7 +17,7 @@ import (
 // summaryHeader names the columns of the summary tables; the paragraph
 // written before the tables defines them.
 var summaryHeader = []string{
-	"method", "scope", "step", "retrained", "removed %", "params remaining", "compression", "speedup",
+	"method", "scope", "step", "retrained", "removed %", "params remaining", "compression", "speedup", "cut off",
 	"train objective", "test objective", "train error %", "test error %", "predicted Δ", "seeds",
 }
 
@@ -34,7 +34,10 @@ func WriteSummary(w io.Writer, title string, pts []Point, notes []string) error 
 	b.WriteString("Values are mean ± sample standard deviation over seeds. " +
 		"*removed* is the fraction of parameters actually deleted; " +
 		"*compression* is params_total / params_remaining and *speedup* connections_total / connections_remaining " +
-		"(multiply-accumulates, a theoretical figure); " +
+		"(multiply-accumulates that can still reach the output, a theoretical figure); " +
+		"*cut off* is the number of layers with no unit that both depends on the input and reaches an output " +
+		"through alive connections: a row where it is not 0 (in bold, with the seeds it holds for if not all) " +
+		"measures a net whose output no longer depends on its input, and – means the points file predates the count; " +
 		"*predicted Δ* is the increase of the training objective predicted by the deleted saliencies.\n")
 
 	type tableKey struct{ definition, network, schedule string }
@@ -94,6 +97,7 @@ func WriteSummary(w io.Writer, title string, pts []Point, notes []string) error 
 				fmt.Sprintf("%.1f", remaining.Mean),
 				fmt.Sprintf("%.2f", compression.Mean),
 				fmt.Sprintf("%.2f", speedup.Mean),
+				cutOff(g),
 				pm("%.4g", stat(func(p Point) float64 { return p.TrainMSE })),
 				pm("%.4g", stat(func(p Point) float64 { return p.TestMSE })),
 				pm("%.2f", stat(func(p Point) float64 { return 100 * p.TrainError })),
@@ -108,6 +112,29 @@ func WriteSummary(w io.Writer, title string, pts []Point, notes []string) error 
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// cutOff flags a row whose nets have layers cut off: the largest count
+// over seeds in bold, with how many seeds have any when not all do; "–"
+// when a point did not record it.
+func cutOff(g []Point) string {
+	most, seeds := 0, 0
+	for _, p := range g {
+		if p.LayersCutOff == NotRecorded {
+			return "–"
+		}
+		most = max(most, p.LayersCutOff)
+		if p.LayersCutOff > 0 {
+			seeds++
+		}
+	}
+	switch {
+	case most == 0:
+		return "0"
+	case seeds < len(g):
+		return fmt.Sprintf("**%d** (%d of %d seeds)", most, seeds, len(g))
+	}
+	return fmt.Sprintf("**%d**", most)
 }
 
 func pm(format string, s Stat) string {

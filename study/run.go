@@ -744,7 +744,8 @@ func (u *unit) point(step int, retrained bool, theta []float64, mask []bool, pre
 		tr = u.e.Sum(theta, u.data.evalTrain, nil, model.PassEval, nil)
 		te = u.e.Sum(theta, u.data.test, nil, model.PassEval, nil)
 	}
-	params, conns := prune.Count(net, mask)
+	rem := prune.Measure(net, mask)
+	params, conns := rem.Params, rem.Connections
 	return report.Point{
 		Definition: u.def.Name, Network: net.Name, Method: u.method, Scope: string(u.scope), Schedule: u.def.Schedule,
 		Seed: u.seed, Step: step, Retrained: retrained,
@@ -752,7 +753,7 @@ func (u *unit) point(step int, retrained bool, theta []float64, mask []bool, pre
 		FractionRemoved:  1 - float64(params)/float64(net.NumParams()),
 		ConnectionsTotal: net.Connections(), ConnectionsRemaining: conns,
 		TrainMSE: tr.MeanLoss(), TestMSE: te.MeanLoss(), TrainError: tr.ErrorRate(), TestError: te.ErrorRate(),
-		PredictedDelta: predicted,
+		PredictedDelta: predicted, LayersCutOff: rem.LayersCutOff,
 	}
 }
 
