@@ -28,12 +28,12 @@ func BenchmarkTrainEpoch(b *testing.B) {
 			init := net.Init(1)
 			theta := make([]float64, len(init))
 			e := model.NewEngine(net, 0)
-			cfg := train.Config{Epochs: 1, BatchSize: 64, LR: epochLR[name], Momentum: 0.9, Seed: 1}
+			cfg := train.Recipe{Epochs: 1, BatchSize: 64, LR: epochLR[name], Momentum: 0.9}
 			for b.Loop() {
 				b.StopTimer()
 				copy(theta, init)
 				b.StartTimer()
-				if err := train.SGD(context.Background(), e, theta, nil, d, cfg, nil); err != nil {
+				if err := train.SGD(context.Background(), e, theta, nil, d, cfg, 1, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
