@@ -34,8 +34,18 @@ func TestNetProducts(t *testing.T) {
 // tables or subsampling against Net.FLOPs: per sample, they are the gradient
 // pass's FLOPs less the bias connections' (2 forward, 2 for their gradient),
 // which are no products. Bias connections: lenet300 300+100+10, lenet5
-// conv1 20·576, conv2 50·64, fc1 500, fc2 10.
+// conv1 20·576, conv2 50·64, fc1 500, fc2 10. lenet1's products do more
+// than its count (scripts/roofline says so): h3's dense kernel matrix has
+// 48 kernels for 20 connected ones, and they execute 702,720 FLOPs per
+// sample against the 467,752 of Net.FLOPs(PassGrad), 1.50×.
 func TestNetProductsFLOPs(t *testing.T) {
+	l1 := 0
+	for _, p := range NetProducts(model.LeNet1()) {
+		l1 += p.FLOPs()
+	}
+	if l1 != 702720*model.ChunkSize || model.LeNet1().FLOPs(model.PassGrad) != 467752 {
+		t.Errorf("lenet1: products of %d FLOPs per chunk, gradient pass %d per sample", l1, model.LeNet1().FLOPs(model.PassGrad))
+	}
 	for _, c := range []struct {
 		net  *model.Net
 		bias int
