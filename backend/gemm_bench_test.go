@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -94,11 +95,12 @@ func (o *operands[T]) run(gemm gemmFunc[T]) {
 	gemm(ta, tb, p.M, p.N, p.K, 1, o.a, lda, o.b, ldb, T(p.Beta), o.c, p.N)
 }
 
-// benchProducts times the products ps in sequence, one sequence per op:
-// "serial" on one goroutine, "parallel" on GOMAXPROCS goroutines, each with
-// its own operands (b.RunParallel), as the engine's workers each multiply
-// their own chunk's matrices; no product is split. It reports GFLOP/s, from
-// 2·m·n·k per product.
+// benchProducts times the products ps in sequence. "serial": one op is one
+// sequence on one goroutine. "parallel": one op is GOMAXPROCS goroutines
+// each multiplying its own operands through the sequence once, as the
+// engine's workers each multiply their own chunk's matrices (no product is
+// split; a round ends when the slowest goroutine does). It reports GFLOP/s,
+// from 2·m·n·k per product.
 func benchProducts[T float32 | float64](b *testing.B, gemm gemmFunc[T], ps []Product) {
 	flops := 0
 	for _, p := range ps {
@@ -112,34 +114,34 @@ func benchProducts[T float32 | float64](b *testing.B, gemm gemmFunc[T], ps []Pro
 		}
 		return ops
 	}
-	report := func(b *testing.B) {
-		b.ReportMetric(float64(b.N)*float64(flops)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	run := func(ops []operands[T]) {
+		for i := range ops {
+			ops[i].run(gemm)
+		}
+	}
+	report := func(b *testing.B, perOp int) {
+		b.ReportMetric(float64(b.N)*float64(perOp)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	}
 	b.Run("serial", func(b *testing.B) {
 		ops := setup(1)
 		for b.Loop() {
-			for i := range ops {
-				ops[i].run(gemm)
-			}
+			run(ops)
 		}
-		report(b)
+		report(b, flops)
 	})
 	b.Run("parallel", func(b *testing.B) {
-		workers := runtime.GOMAXPROCS(0) // RunParallel's goroutines at parallelism 1
-		sets := make(chan []operands[T], workers)
-		for w := range workers {
-			sets <- setup(uint64(w + 1))
+		sets := make([][]operands[T], runtime.GOMAXPROCS(0))
+		for w := range sets {
+			sets[w] = setup(uint64(w + 1))
 		}
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			ops := <-sets
-			for pb.Next() {
-				for i := range ops {
-					ops[i].run(gemm)
-				}
+		for b.Loop() {
+			var wg sync.WaitGroup
+			for _, ops := range sets {
+				wg.Go(func() { run(ops) })
 			}
-		})
-		report(b)
+			wg.Wait()
+		}
+		report(b, len(sets)*flops)
 	})
 }
 
@@ -149,8 +151,8 @@ func benchProducts[T float32 | float64](b *testing.B, gemm gemmFunc[T], ps []Pro
 // (gonum's blas32 by default, OpenBLAS's sgemm under the tag). Shapes:
 // each network's products of one gradient pass over a chunk (NetProducts),
 // and square products of 512 and 1024, near the machine's peak. Each
-// shape runs serial and parallel (benchProducts). One op is one sequence of
-// products; scripts/roofline sets the passes' GFLOP/s against these rates.
+// shape runs serial and parallel (benchProducts). scripts/roofline sets the
+// passes' GFLOP/s against these rates.
 func BenchmarkGEMM(b *testing.B) {
 	shapes := map[string][]Product{}
 	var names []string
