@@ -18,12 +18,13 @@ import (
 // 2,005,000.
 func TestFLOPs(t *testing.T) {
 	for _, c := range []struct {
-		net  *model.Net
-		c, d int // connections, input-side connections
+		net   *model.Net
+		c, d  int     // connections, input-side connections
+		ratio float64 // gradient over forward, as FLOPs's doc gives it
 	}{
-		{model.LeNet1(), 98442, 36992},
-		{model.LeNet300(), 266610, 31000},
-		{model.LeNet5(), 2308230, 2005000},
+		{model.LeNet1(), 98442, 36992, 2.4},
+		{model.LeNet300(), 266610, 31000, 2.1},
+		{model.LeNet5(), 2308230, 2005000, 2.9},
 	} {
 		if got := c.net.Connections(); got != c.c {
 			t.Fatalf("%s: %d connections, want %d", c.net.Name, got, c.c)
@@ -38,6 +39,10 @@ func TestFLOPs(t *testing.T) {
 			if got := c.net.FLOPs(pass); got != w {
 				t.Errorf("%s: FLOPs(%d) = %d, want %d", c.net.Name, pass, got, w)
 			}
+		}
+		r := float64(c.net.FLOPs(model.PassGrad)) / float64(c.net.FLOPs(model.PassEval))
+		if math.Abs(r-c.ratio) > 0.05 {
+			t.Errorf("%s: a gradient pass is %.3g forward passes, the doc says %g", c.net.Name, r, c.ratio)
 		}
 	}
 	// The same, as literal numbers, so that a change of convention shows.
