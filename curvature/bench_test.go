@@ -11,8 +11,9 @@ import (
 // benchDiagonal times curvature.Diagonal with estimator est, per network,
 // over the 256 samples and parameters that BenchmarkForward and
 // BenchmarkGradient (package model) use: nettest.Random(net, 256, 1) at
-// net.Init(1), GOMAXPROCS workers.
-func benchDiagonal(b *testing.B, est curvature.Estimator) {
+// net.Init(1), GOMAXPROCS workers. It reports samples/s and GFLOP/s
+// (Net.FLOPs of pass, the engine pass that est makes).
+func benchDiagonal(b *testing.B, est curvature.Estimator, pass model.Pass) {
 	for _, name := range model.Names() {
 		b.Run(name, func(b *testing.B) {
 			net, _ := model.ByName(name)
@@ -24,7 +25,9 @@ func benchDiagonal(b *testing.B, est curvature.Estimator) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(b.N*d.N)/b.Elapsed().Seconds(), "samples/s")
+			samples := float64(b.N * d.N)
+			b.ReportMetric(samples/b.Elapsed().Seconds(), "samples/s")
+			b.ReportMetric(samples*float64(net.FLOPs(pass))/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 	}
 }
@@ -32,8 +35,8 @@ func benchDiagonal(b *testing.B, est curvature.Estimator) {
 // BenchmarkHessianDiag is the paper's Hessian-diagonal pass (the
 // Levenberg–Marquardt recursion, forward included), the one OBD's
 // saliencies use. Its goal is at most 2× BenchmarkGradient's time.
-func BenchmarkHessianDiag(b *testing.B) { benchDiagonal(b, curvature.LM) }
+func BenchmarkHessianDiag(b *testing.B) { benchDiagonal(b, curvature.LM, model.PassLM) }
 
 // BenchmarkHessianDiagFull is the recursion that keeps the second-derivative
 // terms of the squashing functions, which needs a gradient pass as well.
-func BenchmarkHessianDiagFull(b *testing.B) { benchDiagonal(b, curvature.Full) }
+func BenchmarkHessianDiagFull(b *testing.B) { benchDiagonal(b, curvature.Full, model.PassFull) }

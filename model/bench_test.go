@@ -14,7 +14,8 @@ import (
 const benchSamples = 256
 
 // benchPass times one pass of the engine (GOMAXPROCS workers) over the
-// shared benchmark samples, per network.
+// shared benchmark samples, per network, and reports samples/s and GFLOP/s
+// (Net.FLOPs: the network's connections, not the products executed).
 func benchPass(b *testing.B, pass model.Pass) {
 	for _, name := range model.Names() {
 		b.Run(name, func(b *testing.B) {
@@ -29,7 +30,9 @@ func benchPass(b *testing.B, pass model.Pass) {
 			for b.Loop() {
 				e.Sum(theta, d, nil, pass, acc)
 			}
-			b.ReportMetric(float64(b.N*d.N)/b.Elapsed().Seconds(), "samples/s")
+			samples := float64(b.N * d.N)
+			b.ReportMetric(samples/b.Elapsed().Seconds(), "samples/s")
+			b.ReportMetric(samples*float64(net.FLOPs(pass))/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 	}
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the benchmark suite and writes results/bench/bench-<backend>.txt: the
 # raw `go test -bench` output of every package, concatenated, with the
-# goos/goarch/pkg/cpu headers go test prints (benchstat reads it as is).
+# goos/goarch/pkg/cpu headers go test prints (benchstat reads it as is);
+# then results/bench/roofline-<backend>.md (go run ./scripts/roofline): each
+# pass's GFLOP/s as a fraction of the same run's GEMM rate.
 #
 #   model      BenchmarkForward/<net>, BenchmarkGradient/<net>   (256 samples per op)
 #   curvature  BenchmarkHessianDiag/<net> (the paper's LM pass),
@@ -10,10 +12,15 @@
 #   sparse     BenchmarkDenseInference/<net>,
 #              BenchmarkSparseInference/<net>/<% deleted>        (64 samples, single-threaded)
 #   train      BenchmarkTrainEpoch/<net>  (60,000 samples, batch 64; -benchtime=1x)
+#   backend    BenchmarkGEMM/<float64|float32>/<net's products|512|1024>/<serial|parallel>
+#                                         (the machine's matrix product rate)
 #
-# Every benchmark also reports samples/s. The first four packages run count
-# times (default 5), the training epochs train-count times (default 3: an
-# epoch of lenet5 takes minutes with pure-Go BLAS).
+# Every benchmark but GEMM also reports samples/s; Forward, Gradient,
+# HessianDiag, HessianDiagFull and TrainEpoch report GFLOP/s (model.Net.FLOPs)
+# and GEMM reports GFLOP/s (2·m·n·k per product). All but the training
+# epochs run count times (default 5), GEMM right after the passes; the
+# training epochs run train-count times (default 3: an epoch of lenet5 takes
+# minutes with pure-Go BLAS).
 #
 # Usage: scripts/bench.sh [-tags openblas] [count [train-count]]
 # Compare two files with: benchstat results/bench/bench-gonum.txt results/bench/bench-openblas.txt
@@ -36,8 +43,9 @@ echo "blas: $backend" >"$tmp"
 run() {
 	go test ${tags[@]+"${tags[@]}"} -p 1 -timeout 0 -run '^$' "$@" | tee -a "$tmp"
 }
-run -bench '^Benchmark(Forward|Gradient|HessianDiag|HessianDiagFull|Saliency)$' -count "$count" ./model/ ./curvature/ ./prune/
+run -bench '^Benchmark(Forward|Gradient|HessianDiag|HessianDiagFull|Saliency|GEMM)$' -count "$count" ./model/ ./curvature/ ./prune/ ./backend/
 run -bench '^Benchmark(Dense|Sparse)Inference$' -cpu 1 -count "$count" ./sparse/
 run -bench '^BenchmarkTrainEpoch$' -benchtime 1x -count "$train_count" ./train/
 mv "$tmp" "$out"
 echo "wrote $out"
+go run ./scripts/roofline "$out"

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -30,10 +32,10 @@ type Definition struct {
 	Data        Data   `yaml:"data" json:"data"`
 	// Training is the dense recipe; Retraining is used after deletions
 	// (iterative and oneshot-retrain schedules).
-	Training   Recipe   `yaml:"training" json:"training"`
-	Retraining Recipe   `yaml:"retraining" json:"retraining"`
-	Methods    []string `yaml:"methods" json:"methods"`
-	Scopes     []string `yaml:"scopes" json:"scopes"`
+	Training   train.Recipe `yaml:"training" json:"training"`
+	Retraining train.Recipe `yaml:"retraining" json:"retraining"`
+	Methods    []string     `yaml:"methods" json:"methods"`
+	Scopes     []string     `yaml:"scopes" json:"scopes"`
 	// Schedule is oneshot (delete from the trained net without
 	// retraining, saliencies computed once), iterative (delete to each
 	// grid target from the previous step's retrained net, retrain,
@@ -66,32 +68,6 @@ type Data struct {
 	// LeNet-1 16-pixel digits. 0 leaves the images as MNIST ships them, and
 	// is omitted from the hash, so older definitions keep their hashes.
 	DigitSize int `yaml:"digit_size" json:"digit_size,omitempty"`
-}
-
-// Recipe is a training recipe as written in a definition.
-type Recipe struct {
-	Epochs      int     `yaml:"epochs" json:"epochs"`
-	BatchSize   int     `yaml:"batch_size" json:"batch_size"`
-	LR          float64 `yaml:"lr" json:"lr"`
-	Momentum    float64 `yaml:"momentum" json:"momentum"`
-	WeightDecay float64 `yaml:"weight_decay" json:"weight_decay"`
-	LRSchedule  string  `yaml:"lr_schedule" json:"lr_schedule"` // constant, exp or step
-	LRGamma     float64 `yaml:"lr_gamma" json:"lr_gamma"`
-	LRStep      int     `yaml:"lr_step" json:"lr_step"`
-	// SDLMMu > 0 trains with stochastic diagonal Levenberg–Marquardt:
-	// parameter k's rate is lr/(sdlm_mu + h_k), h re-estimated before
-	// every epoch on sdlm_samples patterns (train.SDLM). Omitted from the
-	// hash when 0, so older definitions keep their hashes.
-	SDLMMu      float64 `yaml:"sdlm_mu" json:"sdlm_mu,omitempty"`
-	SDLMSamples int     `yaml:"sdlm_samples" json:"sdlm_samples,omitempty"`
-}
-
-// Config converts the recipe for the trainer.
-func (r Recipe) Config(seed uint64) train.Config {
-	return train.Config{Epochs: r.Epochs, BatchSize: r.BatchSize, LR: r.LR, Momentum: r.Momentum,
-		WeightDecay: r.WeightDecay, Seed: seed,
-		Schedule: train.Schedule{Kind: r.LRSchedule, Gamma: r.LRGamma, Step: r.LRStep},
-		SDLM:     train.SDLM{Mu: r.SDLMMu, Samples: r.SDLMSamples}}
 }
 
 // Steps generates a grid: each step deletes FractionOfRemaining of the
@@ -144,6 +120,9 @@ func Parse(name string, r io.Reader) (*Definition, error) {
 	}
 	if len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s:%d: a definition is a mapping of keys to values", name, max(root.Line, 1))
+	}
+	if line, err := checkSchema(root.Content[0], reflect.TypeFor[Definition]()); err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
@@ -231,7 +210,7 @@ func (d *Definition) validate() error {
 	if err := d.Data.validate("data"); err != nil {
 		return err
 	}
-	if err := d.Training.validate("training"); err != nil {
+	if err := validateRecipe("training", d.Training); err != nil {
 		return err
 	}
 	if len(d.Methods) == 0 {
@@ -241,20 +220,21 @@ func (d *Definition) validate() error {
 		if _, err := prune.New(m); err != nil {
 			return fieldErr(fmt.Sprintf("methods[%d]", i), "%v", err)
 		}
+		if slices.Index(d.Methods, m) < i {
+			return fieldErr(fmt.Sprintf("methods[%d]", i), "method %s listed twice", m)
+		}
 	}
 	if len(d.Scopes) == 0 {
 		d.Scopes = []string{string(prune.Global)}
 	}
-	for i, s := range d.Scopes {
-		if _, err := prune.ParseScope(s); err != nil {
-			return fieldErr(fmt.Sprintf("scopes[%d]", i), "%v", err)
-		}
+	if err := validateScopes("scopes", d.Scopes); err != nil {
+		return err
 	}
 	if !contains(Schedules, d.Schedule) {
 		return fieldErr("schedule", "%q: want one of %v", d.Schedule, Schedules)
 	}
 	if d.Schedule != "oneshot" {
-		if err := d.Retraining.validate("retraining"); err != nil {
+		if err := validateRecipe("retraining", d.Retraining); err != nil {
 			return err
 		}
 	}
@@ -284,10 +264,8 @@ func (d *Definition) validate() error {
 	if err := validateGrid("quick.grid", d.Quick.Grid); err != nil {
 		return err
 	}
-	for i, s := range d.Quick.Scopes {
-		if _, err := prune.ParseScope(s); err != nil {
-			return fieldErr(fmt.Sprintf("quick.scopes[%d]", i), "%v", err)
-		}
+	if err := validateScopes("quick.scopes", d.Quick.Scopes); err != nil {
+		return err
 	}
 	if len(d.Seeds) == 0 {
 		return fieldErr("seeds", "missing")
@@ -313,6 +291,65 @@ func (d *Definition) validate() error {
 		{"retrain_epochs", q.RetrainEpochs}, {"seeds", q.Seeds}} {
 		if c.v < 0 {
 			return fieldErr("quick."+c.name, "%d < 0", c.v)
+		}
+	}
+	if err := d.validateSizes("", ""); err != nil {
+		return err
+	}
+	if err := d.AtScale(true).validateSizes(" of -quick", "quick."); err != nil {
+		return err
+	}
+	net, _ := model.ByName(d.Network)
+	if _, err := d.targets(net); err != nil {
+		return err
+	}
+	return nil
+}
+
+func validateScopes(path string, scopes []string) error {
+	for i, s := range scopes {
+		if _, err := prune.ParseScope(s); err != nil {
+			return fieldErr(fmt.Sprintf("%s[%d]", path, i), "%v", err)
+		}
+		if slices.Index(scopes, s) < i {
+			return fieldErr(fmt.Sprintf("%s[%d]", path, i), "scope %s listed twice", s)
+		}
+	}
+	return nil
+}
+
+// validateSizes refuses samples drawn from the training images that
+// outnumber them: the Hessian samples, the images the sweep measures the
+// training objective on, and a minibatch. (They used to be clamped
+// silently, while manifest.json recorded the number asked for.) For the
+// -quick scale, scale names the sizes and prefix the fields that set them.
+func (d *Definition) validateSizes(scale, prefix string) error {
+	n := d.Data.Train
+	if n == 0 {
+		n = datasets.TrainN
+	}
+	trainField := "data.train"
+	if prefix != "" {
+		trainField = prefix + "train"
+	}
+	checks := []struct {
+		field string
+		v     int
+	}{{"data.hessian_samples", d.Data.HessianSamples}, {"data.eval_train", d.Data.EvalTrain},
+		{"training.batch_size", d.Training.BatchSize}}
+	if d.Schedule != "oneshot" {
+		checks = append(checks, struct {
+			field string
+			v     int
+		}{"retraining.batch_size", d.Retraining.BatchSize})
+	}
+	for _, c := range checks {
+		if c.v > n {
+			field := c.field
+			if prefix != "" && strings.HasPrefix(field, "data.") {
+				field = prefix + strings.TrimPrefix(field, "data.")
+			}
+			return fieldErr(field, "%d > the %d training images%s (%s)", c.v, n, scale, trainField)
 		}
 	}
 	return nil
@@ -348,36 +385,14 @@ func (d Data) validate(path string) error {
 	return nil
 }
 
-func (r Recipe) validate(path string) error {
-	switch {
-	case r.Epochs <= 0:
-		return fieldErr(path+".epochs", "%d: want at least 1", r.Epochs)
-	case r.BatchSize <= 0:
-		return fieldErr(path+".batch_size", "%d: want at least 1", r.BatchSize)
-	case !(r.LR > 0) || math.IsInf(r.LR, 0):
-		return fieldErr(path+".lr", "%v: want a positive number", r.LR)
-	case !(r.Momentum >= 0 && r.Momentum < 1):
-		return fieldErr(path+".momentum", "%v outside [0, 1)", r.Momentum)
-	case !(r.WeightDecay >= 0) || math.IsInf(r.WeightDecay, 0):
-		return fieldErr(path+".weight_decay", "%v: want a number ≥ 0", r.WeightDecay)
-	case !(r.SDLMMu >= 0) || math.IsInf(r.SDLMMu, 0):
-		return fieldErr(path+".sdlm_mu", "%v: want a number ≥ 0", r.SDLMMu)
-	case r.SDLMSamples < 0 || r.SDLMSamples > 0 && r.SDLMMu == 0:
-		return fieldErr(path+".sdlm_samples", "%d: want a number of samples ≥ 1, with sdlm_mu > 0", r.SDLMSamples)
-	case r.SDLMMu > 0 && r.SDLMSamples == 0:
-		return fieldErr(path+".sdlm_samples", "missing: sdlm_mu needs the number of samples h is averaged over")
-	}
-	switch r.LRSchedule {
-	case "", "constant":
-	case "exp", "step":
-		if !(r.LRGamma > 0 && r.LRGamma <= 1) {
-			return fieldErr(path+".lr_gamma", "%v outside (0, 1]", r.LRGamma)
-		}
-		if r.LRSchedule == "step" && r.LRStep <= 0 {
-			return fieldErr(path+".lr_step", "%d: want at least 1 epoch", r.LRStep)
-		}
-	default:
-		return fieldErr(path+".lr_schedule", "%q: want constant, exp or step", r.LRSchedule)
+// validateRecipe validates a recipe (train.Recipe.Validate, the one
+// place) and names the failing field under path.
+func validateRecipe(path string, r train.Recipe) error {
+	var fe *train.FieldError
+	if err := r.Validate(); errors.As(err, &fe) {
+		return fieldErr(path+"."+fe.Field, "%s", fe.Msg)
+	} else if err != nil {
+		return fieldErr(path, "%v", err)
 	}
 	return nil
 }
@@ -399,14 +414,38 @@ func (d *Definition) Hash() string {
 	return hex.EncodeToString(sum[:])[:12]
 }
 
+// maxTargets bounds the deletion targets of a definition: a steps:
+// generator that would make more (or never reach until) is refused.
+const maxTargets = 999
+
 // Targets returns the deletion grid, generating it from Steps if needed.
+// The definition must be valid (Parse validates it).
 func (d *Definition) Targets(net *model.Net) []float64 {
+	g, err := d.targets(net)
+	if err != nil {
+		panic(err) // Parse refuses such a definition
+	}
+	return g
+}
+
+// targets generates the grid, refusing more than maxTargets targets: a
+// fraction_of_remaining so small that 1-(1-f)(1-r) rounds back to f would
+// otherwise never end.
+func (d *Definition) targets(net *model.Net) ([]float64, error) {
 	if d.Steps == nil {
-		return d.Grid
+		return d.Grid, nil
 	}
 	var g []float64
 	f, p := 0.0, float64(net.NumParams())
 	for f < d.Steps.Until {
+		if len(g) == maxTargets {
+			field, v := "steps.fraction_of_remaining", fmt.Sprint(d.Steps.FractionOfRemaining)
+			if d.Steps.Count > 0 {
+				field, v = "steps.count", fmt.Sprint(d.Steps.Count)
+			}
+			return nil, fieldErr(field, "%s makes more than %d targets before until %v (%d free parameters)",
+				v, maxTargets, d.Steps.Until, net.NumParams())
+		}
 		if d.Steps.Count > 0 {
 			f += float64(d.Steps.Count) / p
 		} else {
@@ -415,7 +454,7 @@ func (d *Definition) Targets(net *model.Net) []float64 {
 		f = math.Min(f, d.Steps.Until)
 		g = append(g, f)
 	}
-	return g
+	return g, nil
 }
 
 // AtScale returns the definition as run: unchanged, or with -quick's

@@ -54,8 +54,25 @@ func TestParseErrors(t *testing.T) {
 	cases := []struct {
 		name, edit, want string
 	}{
-		{"unknown key", "name: t\nnetwork: lenet1\nlearning_rate: 3\n", "t.yaml: line 3: field learning_rate not found"},
-		{"wrong type", strings.Replace(valid, "epochs: 1, batch", "epochs: many, batch", 1), "t.yaml: line 4: cannot unmarshal !!str `many`"},
+		{"unknown key", "name: t\nnetwork: lenet1\nlearning_rate: 3\n", "t.yaml:3: learning_rate: unknown key (known: name, "},
+		{"unknown nested key", strings.Replace(valid, "lr: 0.001}", "lr: 0.001, lr_decay: 2}", 1), "t.yaml:5: retraining.lr_decay: unknown key"},
+		{"wrong type", strings.Replace(valid, "epochs: 1, batch", "epochs: many, batch", 1), `t.yaml:4: training.epochs: want an integer, got "many"`},
+		{"fractional integer", strings.Replace(valid, "epochs: 1, batch", "epochs: 1.5, batch", 1), "t.yaml:4: training.epochs: want an integer, got 1.5"},
+		{"string for a number", strings.Replace(valid, "lr: 0.01", `lr: "0.01"`, 1), `t.yaml:4: training.lr: want a number, got "0.01"`},
+		{"list for a number", strings.Replace(valid, "test: 500", "test: [500]", 1), "t.yaml:3: data.test: want an integer, got a list"},
+		{"scalar for a list", strings.Replace(valid, "seeds: [1, 2]", "seeds: 1", 1), "t.yaml:10: seeds: want a list, got 1"},
+		{"negative seed", strings.Replace(valid, "seeds: [1, 2]", "seeds: [1, -2]", 1), "t.yaml:10: seeds[1]: want an integer ≥ 0, got -2"},
+		{"scalar for a section", strings.Replace(valid, "retraining: {epochs: 1, batch_size: 32, lr: 0.001}", "retraining: fast", 1), `t.yaml:5: retraining: want a mapping of keys to values, got "fast"`},
+		{"method twice", strings.Replace(valid, "[obd, magnitude]", "[obd, magnitude, obd]", 1), "t.yaml:6: methods[2]: method obd listed twice"},
+		{"scope twice", strings.Replace(valid, "scopes: [global]", "scopes: [global, per-layer, global]", 1), "t.yaml:7: scopes[2]: scope global listed twice"},
+		{"quick scope twice", valid + "quick: {scopes: [per-layer, per-layer]}\n", "quick.scopes[1]: scope per-layer listed twice"},
+		{"hessian samples beyond train", strings.Replace(valid, "hessian_samples: 100", "hessian_samples: 2000", 1), "t.yaml:3: data.hessian_samples: 2000 > the 1000 training images (data.train)"},
+		{"eval_train beyond train", strings.Replace(valid, "hessian_samples: 100", "hessian_samples: 100, eval_train: 1001", 1), "t.yaml:3: data.eval_train: 1001 > the 1000 training images (data.train)"},
+		{"batch beyond train", strings.Replace(valid, "batch_size: 32, lr: 0.01", "batch_size: 5000, lr: 0.01", 1), "t.yaml:4: training.batch_size: 5000 > the 1000 training images (data.train)"},
+		{"retraining batch beyond train", strings.Replace(valid, "batch_size: 32, lr: 0.001", "batch_size: 1001, lr: 0.001", 1), "t.yaml:5: retraining.batch_size: 1001 > the 1000 training images"},
+		{"quick hessian samples beyond quick train", valid + "quick: {train: 200, hessian_samples: 300}\n", "t.yaml:11: quick.hessian_samples: 300 > the 200 training images of -quick (quick.train)"},
+		{"endless steps", strings.Replace(valid, "grid: [0.1, 0.5, 0.9]", "steps: {fraction_of_remaining: 1.0e-300, until: 0.5}", 1), "t.yaml:9: steps.fraction_of_remaining: 1e-300 makes more than 999 targets"},
+		{"too many steps", strings.Replace(valid, "grid: [0.1, 0.5, 0.9]", "steps: {count: 1, until: 0.9}", 1), "t.yaml:9: steps.count: 1 makes more than 999 targets"},
 		{"fraction ≥ 1", strings.Replace(valid, "[0.1, 0.5, 0.9]", "[0.1, 0.5, 1.0]", 1), "t.yaml:9: grid[2]: fraction 1 outside [0, 1)"},
 		{"negative fraction", strings.Replace(valid, "[0.1, 0.5, 0.9]", "[-0.1]", 1), "t.yaml:9: grid[0]"},
 		{"decreasing grid", strings.Replace(valid, "[0.1, 0.5, 0.9]", "[0.5, 0.1]", 1), "grid[1]: fractions must increase"},
@@ -84,7 +101,7 @@ func TestParseErrors(t *testing.T) {
 		{"grid and steps", valid + "steps: {fraction_of_remaining: 0.2, until: 0.9}\n", "give grid or steps, not both"},
 		{"deep nesting", "name: t\nmethods: " + strings.Repeat("[", 30000) + strings.Repeat("]", 30000) + "\n", "t.yaml: "},
 		{"huge", "name: t\ndescription: " + strings.Repeat("x", 70000) + "\n", "larger than"},
-		{"alias bomb", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\nmethods: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n", "t.yaml: "},
+		{"alias bomb", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\nmethods: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n", "t.yaml:"},
 	}
 	for _, c := range cases {
 		_, err := Parse("t.yaml", strings.NewReader(c.edit))
@@ -189,6 +206,26 @@ func TestVariantDefinitions(t *testing.T) {
 		}
 		if len(v.Seeds) == 0 || v.Seeds[0] != p.Seeds[0] {
 			t.Errorf("%s: first seed %v, %s: %v", v.Name, v.Seeds, p.Name, p.Seeds)
+		}
+	}
+}
+
+// Whole definitions that were once accepted and ran (a method listed twice
+// ran its units twice; a vanishing fraction_of_remaining never stopped
+// generating targets) are refused, naming file, line and field.
+func TestRefusedDefinitions(t *testing.T) {
+	for file, want := range map[string]string{
+		"method-twice.yaml":        "method-twice.yaml:19: methods[2]: method obd listed twice",
+		"steps-tiny-fraction.yaml": "steps-tiny-fraction.yaml:22: steps.fraction_of_remaining: 1e-300 makes more than 999 targets",
+	} {
+		path := filepath.Join("testdata", "refused", file)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Parse(path, strings.NewReader(string(b)))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want one containing %q", file, err, want)
 		}
 	}
 }

@@ -429,7 +429,7 @@ func dense(ctx context.Context, d *Definition, data *sets, e *model.Engine, seed
 	}
 	start := time.Now()
 	theta := data.net.Init(seed)
-	if err := train.SGD(ctx, e, theta, nil, data.train, d.Training.Config(seed), func(train.Epoch) { progress(10) }); err != nil {
+	if err := train.SGD(ctx, e, theta, nil, data.train, d.Training, seed, func(train.Epoch) { progress(10) }); err != nil {
 		return nil, nil, false, err
 	}
 	info := &denseInfo{Seconds: time.Since(start).Seconds(), Epochs: d.Training.Epochs}
@@ -502,7 +502,7 @@ func densePath(d *Definition, seed uint64, out string) string {
 		Network   string
 		Train     int
 		DigitSize int `json:",omitempty"` // omitted when 0: older caches keep their keys
-		Training  Recipe
+		Training  train.Recipe
 		Seed      uint64
 		Backend   string
 	}{d.Network, d.Data.Train, d.Data.DigitSize, d.Training, seed, backend.Name()})
@@ -714,8 +714,7 @@ func (u *unit) schedule(ctx context.Context) ([]report.Point, error) {
 		}
 		pts = append(pts, u.point(step, false, theta, mask, predicted))
 		if u.def.Schedule != "oneshot" {
-			cfg := u.def.Retraining.Config(u.seed*1000 + uint64(step))
-			if err := train.SGD(ctx, u.e, theta, mask, u.data.train, cfg, nil); err != nil {
+			if err := train.SGD(ctx, u.e, theta, mask, u.data.train, u.def.Retraining, retrainingSeed(u.seed, step), nil); err != nil {
 				return nil, fmt.Errorf("retraining at step %d: %w", step, err)
 			}
 			pts = append(pts, u.point(step, true, theta, mask, math.NaN()))

@@ -11,28 +11,28 @@ import (
 	"obd/train"
 )
 
-var cfg = train.Config{Epochs: 3, BatchSize: 8, LR: 0.05, Momentum: 0.9, WeightDecay: 1e-3,
-	Schedule: train.Schedule{Kind: "exp", Gamma: 0.9}, Seed: 1}
+var cfg = train.Recipe{Epochs: 3, BatchSize: 8, LR: 0.05, Momentum: 0.9, WeightDecay: 1e-3,
+	LRSchedule: train.Exp, LRGamma: 0.9}
 
 // A deleted parameter is exactly 0 after training, through momentum and
 // weight decay, while the kept ones move.
 func TestMaskedParametersStayZero(t *testing.T) {
 	sdlm := cfg
-	sdlm.SDLM = train.SDLM{Mu: 0.02, Samples: 16}
-	for _, cfg := range []train.Config{cfg, sdlm} {
+	sdlm.SDLMMu, sdlm.SDLMSamples = 0.02, 16
+	for _, cfg := range []train.Recipe{cfg, sdlm} {
 		for _, net := range nettest.TinyNets() {
 			maskedStayZero(t, net, cfg)
 		}
 	}
 }
 
-func maskedStayZero(t *testing.T, net *model.Net, cfg train.Config) {
+func maskedStayZero(t *testing.T, net *model.Net, cfg train.Recipe) {
 	t.Helper()
 	theta, d := nettest.RandomProblem(net, 40, 1)
 	e := model.NewEngine(net, 2)
 	// Train dense first so that every parameter has a gradient and
 	// the optimizer has built up momentum, then delete every third.
-	if err := train.SGD(context.Background(), e, theta, nil, d, cfg, nil); err != nil {
+	if err := train.SGD(context.Background(), e, theta, nil, d, cfg, 1, nil); err != nil {
 		t.Fatal(err)
 	}
 	mask := make([]bool, len(theta))
@@ -41,7 +41,7 @@ func maskedStayZero(t *testing.T, net *model.Net, cfg train.Config) {
 	}
 	g := nettest.Gradient(net, theta, d)
 	before := append([]float64(nil), theta...)
-	if err := train.SGD(context.Background(), e, theta, mask, d, cfg, nil); err != nil {
+	if err := train.SGD(context.Background(), e, theta, mask, d, cfg, 1, nil); err != nil {
 		t.Fatal(err)
 	}
 	moved := 0
@@ -64,9 +64,7 @@ func TestSGDDeterministic(t *testing.T) {
 	net := nettest.TinyNets()[0]
 	run := func(workers int, seed uint64) []float64 {
 		theta, d := nettest.RandomProblem(net, 50, 2)
-		c := cfg
-		c.Seed = seed
-		if err := train.SGD(context.Background(), model.NewEngine(net, workers), theta, nil, d, c, nil); err != nil {
+		if err := train.SGD(context.Background(), model.NewEngine(net, workers), theta, nil, d, cfg, seed, nil); err != nil {
 			t.Fatal(err)
 		}
 		return theta
@@ -93,7 +91,7 @@ func TestSGDLowersObjective(t *testing.T) {
 		var epochs []train.Epoch
 		c := cfg
 		c.Epochs, c.LR = 10, 0.01
-		if err := train.SGD(context.Background(), model.NewEngine(net, 2), theta, nil, d, c, func(ep train.Epoch) { epochs = append(epochs, ep) }); err != nil {
+		if err := train.SGD(context.Background(), model.NewEngine(net, 2), theta, nil, d, c, 1, func(ep train.Epoch) { epochs = append(epochs, ep) }); err != nil {
 			t.Fatal(err)
 		}
 		after := nettest.Objective(net, theta, d)
@@ -111,31 +109,80 @@ func TestDivergenceIsAnError(t *testing.T) {
 	theta, d := nettest.RandomProblem(net, 16, 4)
 	c := cfg
 	c.LR, c.Epochs = 1e150, 20
-	err := train.SGD(context.Background(), model.NewEngine(net, 1), theta, nil, d, c, nil)
+	err := train.SGD(context.Background(), model.NewEngine(net, 1), theta, nil, d, c, 1, nil)
 	if !errors.Is(err, train.ErrDiverged) {
 		t.Fatalf("learning rate 1e6: err = %v, want ErrDiverged", err)
 	}
 }
 
-func TestConfigValidate(t *testing.T) {
-	bad := []train.Config{
-		{Epochs: 1, BatchSize: 0, LR: 0.1},
-		{Epochs: 1, BatchSize: 8, LR: 0},
-		{Epochs: 1, BatchSize: 8, LR: math.NaN()},
-		{Epochs: 1, BatchSize: 8, LR: 0.1, Momentum: 1},
-		{Epochs: -1, BatchSize: 8, LR: 0.1},
-		{Epochs: 1, BatchSize: 8, LR: 0.1, WeightDecay: -1},
-		{Epochs: 1, BatchSize: 8, LR: 0.1, Schedule: train.Schedule{Kind: "cosine"}},
-		{Epochs: 1, BatchSize: 8, LR: 0.1, SDLM: train.SDLM{Mu: -1, Samples: 10}},
-		{Epochs: 1, BatchSize: 8, LR: 0.1, SDLM: train.SDLM{Mu: 0.02}},
-	}
-	for _, c := range bad {
-		if c.Validate() == nil {
-			t.Errorf("%+v: no error", c)
+// Every setting that cannot work is refused, naming the field as a
+// definition writes it; an unknown schedule is an error, never silently
+// constant.
+func TestRecipeValidate(t *testing.T) {
+	ok := train.Recipe{Epochs: 1, BatchSize: 8, LR: 0.1}
+	for _, c := range []struct {
+		edit  func(*train.Recipe)
+		field string
+	}{
+		{func(r *train.Recipe) { r.Epochs = 0 }, "epochs"},
+		{func(r *train.Recipe) { r.Epochs = -1 }, "epochs"},
+		{func(r *train.Recipe) { r.BatchSize = 0 }, "batch_size"},
+		{func(r *train.Recipe) { r.LR = 0 }, "lr"},
+		{func(r *train.Recipe) { r.LR = math.NaN() }, "lr"},
+		{func(r *train.Recipe) { r.LR = math.Inf(1) }, "lr"},
+		{func(r *train.Recipe) { r.Momentum = 1 }, "momentum"},
+		{func(r *train.Recipe) { r.WeightDecay = -1 }, "weight_decay"},
+		{func(r *train.Recipe) { r.LRSchedule = "cosine" }, "lr_schedule"},
+		{func(r *train.Recipe) { r.LRSchedule = train.Exp }, "lr_gamma"},
+		{func(r *train.Recipe) { r.LRSchedule, r.LRGamma = train.Exp, 1.5 }, "lr_gamma"},
+		{func(r *train.Recipe) { r.LRSchedule, r.LRGamma = train.StepLR, 0.5 }, "lr_step"},
+		{func(r *train.Recipe) { r.SDLMMu, r.SDLMSamples = -1, 10 }, "sdlm_mu"},
+		{func(r *train.Recipe) { r.SDLMMu = 0.02 }, "sdlm_samples"},
+		{func(r *train.Recipe) { r.SDLMSamples = 10 }, "sdlm_samples"},
+	} {
+		r := ok
+		c.edit(&r)
+		var fe *train.FieldError
+		if err := r.Validate(); !errors.As(err, &fe) || fe.Field != c.field {
+			t.Errorf("%+v: error %v, want one naming %s", r, err, c.field)
 		}
 	}
-	if err := cfg.Validate(); err != nil {
-		t.Error(err)
+	for _, r := range []train.Recipe{ok, cfg, {Epochs: 1, BatchSize: 1, LR: 1, LRSchedule: train.StepLR, LRGamma: 0.5, LRStep: 2}} {
+		if err := r.Validate(); err != nil {
+			t.Errorf("%+v: %v", r, err)
+		}
+	}
+	// SGD validates too: an unknown schedule never trains at a constant rate.
+	net := nettest.TinyNets()[0]
+	theta, d := nettest.RandomProblem(net, 8, 1)
+	bad := ok
+	bad.LRSchedule = "cosine"
+	if err := train.SGD(context.Background(), model.NewEngine(net, 1), theta, nil, d, bad, 1, nil); err == nil {
+		t.Error("SGD trained with lr_schedule cosine")
+	}
+}
+
+// The learning rate of each schedule, epoch by epoch; "" is constant.
+func TestRate(t *testing.T) {
+	for _, c := range []struct {
+		r    train.Recipe
+		want []float64
+	}{
+		{train.Recipe{LR: 0.5}, []float64{0.5, 0.5, 0.5}},
+		{train.Recipe{LR: 0.5, LRSchedule: train.Constant}, []float64{0.5, 0.5, 0.5}},
+		{train.Recipe{LR: 0.5, LRSchedule: train.Exp, LRGamma: 0.5}, []float64{0.5, 0.25, 0.125}},
+		{train.Recipe{LR: 0.5, LRSchedule: train.StepLR, LRGamma: 0.5, LRStep: 2}, []float64{0.5, 0.5, 0.25}},
+	} {
+		for e, want := range c.want {
+			if got := c.r.Rate(e); got != want {
+				t.Errorf("%+v: epoch %d rate %v, want %v", c.r, e, got, want)
+			}
+		}
+	}
+	for _, s := range []string{"cosine", "Exp", " exp"} {
+		if _, err := train.ParseLRSchedule(s); err == nil {
+			t.Errorf("ParseLRSchedule(%q): no error", s)
+		}
 	}
 }
 
@@ -150,14 +197,14 @@ func TestSDLMStep(t *testing.T) {
 		h := make([]float64, len(theta))
 		e.Sum(theta, d, nil, model.PassGrad, g)
 		e.Sum(theta, d, nil, model.PassLM, h)
-		c := train.Config{Epochs: 1, BatchSize: d.N, LR: 0.1, SDLM: train.SDLM{Mu: 0.5, Samples: d.N}}
+		c := train.Recipe{Epochs: 1, BatchSize: d.N, LR: 0.1, SDLMMu: 0.5, SDLMSamples: d.N}
 		got := append([]float64(nil), theta...)
-		if err := train.SGD(context.Background(), e, got, nil, d, c, nil); err != nil {
+		if err := train.SGD(context.Background(), e, got, nil, d, c, 1, nil); err != nil {
 			t.Fatal(err)
 		}
 		n := float64(d.N)
 		for k := range theta {
-			want := theta[k] - c.LR*(g[k]/n)/(c.SDLM.Mu+h[k]/n)
+			want := theta[k] - c.LR*(g[k]/n)/(c.SDLMMu+h[k]/n)
 			if diff := math.Abs(got[k] - want); diff > 1e-12*(1+math.Abs(want)) {
 				t.Fatalf("%s: %s = %.15g after an SDLM step, want %.15g", net.Name, net.ParamName(k), got[k], want)
 			}
@@ -166,7 +213,7 @@ func TestSDLMStep(t *testing.T) {
 		// SGD at lr/μ would move it.
 		slower := false
 		for k := range theta {
-			if h[k] > 0 && math.Abs(got[k]-theta[k]) < 0.999*c.LR/c.SDLM.Mu*math.Abs(g[k]/n) {
+			if h[k] > 0 && math.Abs(got[k]-theta[k]) < 0.999*c.LR/c.SDLMMu*math.Abs(g[k]/n) {
 				slower = true
 			}
 		}

@@ -1,0 +1,46 @@
+package report
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestCompare(t *testing.T) {
+	ref := []Point{
+		{Method: "obd", Scope: "global", Seed: 1, Step: 0, TestError: 0.02, TrainMSE: 0.3, PredictedDelta: math.NaN()},
+		{Method: "obd", Scope: "global", Seed: 1, Step: 1, TestError: 0.03, TrainMSE: 0.4, PredictedDelta: 0.1},
+		{Method: "obd", Scope: "global", Seed: 1, Step: 1, Retrained: true, TestError: 0.025, TrainMSE: 0.35, PredictedDelta: math.NaN()},
+	}
+	same := append([]Point(nil), ref...)
+	if c := Compare(ref, same); !c.Identical() || c.Rows != 3 || c.String() != "identical to the reference (3 rows)" {
+		t.Errorf("same points: %v", c)
+	}
+	// A difference below the tenth significant digit is no difference:
+	// the rerun's points are compared as points.csv writes them.
+	same[1].TrainMSE = 0.4 + 1e-15
+	if c := Compare(ref, same); !c.Identical() {
+		t.Errorf("1e-15 apart: %v", c)
+	}
+	got := append([]Point(nil), ref...)
+	got[1].TestError = 0.031
+	got[2].TestError = 0.0265
+	got[2].PredictedDelta = 0.2
+	got = got[1:] // the dense row is missing
+	got = append(got, Point{Method: "magnitude", Scope: "global", Seed: 1})
+	c := Compare(ref, got)
+	if c.Identical() || c.Rows != 2 || len(c.Missing) != 1 || len(c.Extra) != 1 {
+		t.Fatalf("comparison %+v", c)
+	}
+	s := c.String()
+	for _, want := range []string{
+		"1 missing, first obd/global seed 1 step 0",
+		"1 new, first magnitude/global seed 1 step 0",
+		"test_error: largest difference 0.0015 at obd/global seed 1 step 1 retrained (reference 0.025, now 0.0265)",
+		"predicted_delta: largest difference +Inf at obd/global seed 1 step 1 retrained (reference NaN, now 0.2)",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("%s\nlacks %q", s, want)
+		}
+	}
+}

@@ -1,0 +1,158 @@
+package study
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// maxSchemaNodes bounds the nodes checkSchema visits, aliases followed, so
+// that an alias bomb is refused instead of expanded.
+const maxSchemaNodes = 20000
+
+// checkSchema walks a definition's YAML tree against the Go type it
+// decodes into, before decoding, and returns the first mismatch as a
+// *fieldError with its dotted path (training.epochs, grid[3]) and line: an
+// unknown key, a list where a number belongs, a string or a fraction where
+// an integer belongs. The YAML decoder would report some of these by line
+// only, and would silently truncate 1.5 to an integer field's 1.
+func checkSchema(n *yaml.Node, t reflect.Type) (line int, err error) {
+	c := &schemaCheck{budget: maxSchemaNodes}
+	err = c.check(n, t, "")
+	return c.line, err
+}
+
+type schemaCheck struct {
+	budget int
+	line   int // of the node that failed
+}
+
+func (c *schemaCheck) fail(n *yaml.Node, path, format string, args ...any) error {
+	c.line = n.Line
+	if path == "" {
+		path = "(document)"
+	}
+	return fieldErr(path, format, args...)
+}
+
+func (c *schemaCheck) check(n *yaml.Node, t reflect.Type, path string) error {
+	if c.budget--; c.budget < 0 {
+		return c.fail(n, path, "more than %d YAML nodes (aliases expanded)", maxSchemaNodes)
+	}
+	if n.Kind == yaml.AliasNode {
+		return c.check(n.Alias, t, path)
+	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return nil // the zero value, which validation judges
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return c.fail(n, path, "want a mapping of keys to values, got %s", describeNode(n))
+		}
+		fields := map[string]reflect.StructField{}
+		var names []string
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if name, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); name != "" && name != "-" {
+				fields[name] = f
+				names = append(names, name)
+			}
+		}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := join(path, k.Value)
+			f, ok := fields[k.Value]
+			if !ok {
+				return c.fail(k, p, "unknown key (known: %s)", strings.Join(names, ", "))
+			}
+			if seen[k.Value] {
+				return c.fail(k, p, "key given twice")
+			}
+			seen[k.Value] = true
+			if err := c.check(v, f.Type, p); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return c.fail(n, path, "want a list, got %s", describeNode(n))
+		}
+		for i, e := range n.Content {
+			if err := c.check(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			return c.fail(n, path, "want a string, got %s", describeNode(n))
+		}
+	case reflect.Int, reflect.Uint64:
+		v, ok := integer(n)
+		switch {
+		case !ok:
+			return c.fail(n, path, "want an integer, got %s", describeNode(n))
+		case t.Kind() == reflect.Uint64 && v < 0:
+			return c.fail(n, path, "want an integer ≥ 0, got %s", n.Value)
+		}
+	case reflect.Float64:
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" && n.ShortTag() != "!!float" {
+			return c.fail(n, path, "want a number, got %s", describeNode(n))
+		}
+	default:
+		return c.fail(n, path, "cannot check a field of type %s", t)
+	}
+	return nil
+}
+
+// integer reads an integer scalar, accepting an integral float such as
+// 30.0 or 1e3 and refusing 1.5.
+func integer(n *yaml.Node) (float64, bool) {
+	if n.Kind != yaml.ScalarNode {
+		return 0, false
+	}
+	var v float64
+	switch n.ShortTag() {
+	case "!!int":
+		if err := n.Decode(&v); err != nil {
+			return 0, false
+		}
+	case "!!float":
+		if err := n.Decode(&v); err != nil || v != math.Trunc(v) || math.IsInf(v, 0) {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	return v, math.Abs(v) < 1<<53
+}
+
+// describeNode says what a node is, for an error: a quoted scalar or the
+// kind of a collection.
+func describeNode(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	}
+	if n.ShortTag() == "!!str" {
+		return strconv.Quote(n.Value)
+	}
+	return n.Value
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
