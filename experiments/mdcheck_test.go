@@ -6,7 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"text/template/parse"
+	tparse "text/template/parse"
 )
 
 // The committed EXPERIMENTS.md is what the committed results and the
@@ -139,56 +139,56 @@ func templateStrays(src string) ([]string, error) {
 	for _, f := range strings.Fields("and or not len index slice print printf println eq ne lt le gt ge call html js urlquery render") {
 		builtins[f] = strings.Fields // any non-nil value: parse only checks that the name exists
 	}
-	trees, err := parse.Parse("EXPERIMENTS.md.tmpl", src, "", "", mdFuncs, builtins)
+	trees, err := tparse.Parse("EXPERIMENTS.md.tmpl", src, "", "", mdFuncs, builtins)
 	if err != nil {
 		return nil, err
 	}
 	var stray []string
-	var walk func(n parse.Node, topDecl bool)
-	walk = func(n parse.Node, topDecl bool) {
+	var walk func(n tparse.Node, topDecl bool)
+	walk = func(n tparse.Node, topDecl bool) {
 		switch n := n.(type) {
 		case nil:
-		case *parse.ListNode:
+		case *tparse.ListNode:
 			if n == nil {
 				return
 			}
 			for _, c := range n.Nodes {
 				walk(c, false)
 			}
-		case *parse.TextNode:
+		case *tparse.TextNode:
 			stray = append(stray, strayNumbers(string(n.Text))...)
-		case *parse.StringNode:
+		case *tparse.StringNode:
 			stray = append(stray, strayNumbers(n.Text)...)
-		case *parse.NumberNode:
+		case *tparse.NumberNode:
 			if !topDecl {
 				stray = append(stray, "number constant "+n.Text+" outside a declaration at the head of the template")
 			}
-		case *parse.ActionNode:
+		case *tparse.ActionNode:
 			walk(n.Pipe, topDecl)
-		case *parse.PipeNode:
+		case *tparse.PipeNode:
 			if n == nil {
 				return
 			}
 			for _, c := range n.Cmds {
 				walk(c, topDecl)
 			}
-		case *parse.CommandNode:
+		case *tparse.CommandNode:
 			for _, a := range n.Args {
 				walk(a, topDecl)
 			}
-		case *parse.IfNode:
+		case *tparse.IfNode:
 			walk(n.Pipe, false)
 			walk(n.List, false)
 			walk(n.ElseList, false)
-		case *parse.RangeNode:
+		case *tparse.RangeNode:
 			walk(n.Pipe, false)
 			walk(n.List, false)
 			walk(n.ElseList, false)
-		case *parse.WithNode:
+		case *tparse.WithNode:
 			walk(n.Pipe, false)
 			walk(n.List, false)
 			walk(n.ElseList, false)
-		case *parse.TemplateNode:
+		case *tparse.TemplateNode:
 			walk(n.Pipe, false)
 		}
 	}
@@ -197,7 +197,7 @@ func templateStrays(src string) ([]string, error) {
 			continue
 		}
 		for _, c := range tree.Root.Nodes {
-			a, isAction := c.(*parse.ActionNode)
+			a, isAction := c.(*tparse.ActionNode)
 			walk(c, name == "EXPERIMENTS.md.tmpl" && isAction && len(a.Pipe.Decl) > 0)
 		}
 	}
