@@ -39,7 +39,7 @@ type Definition struct {
 	// grid target from the previous step's retrained net, retrain,
 	// recompute), or oneshot-retrain (delete from the trained net to each
 	// target, then retrain).
-	Schedule string `yaml:"schedule" json:"schedule"`
+	Schedule Schedule `yaml:"schedule" json:"schedule"`
 	// Grid lists the deleted fractions to reach, ascending, in [0, 1).
 	// Alternatively Steps generates it.
 	Grid    []float64 `yaml:"grid" json:"grid"`
@@ -115,11 +115,8 @@ type Quick struct {
 	Scopes []string  `yaml:"scopes" json:"scopes,omitempty"`
 }
 
-// Schedules and figure sets a definition may name.
-var (
-	Schedules  = []string{"oneshot", "iterative", "oneshot-retrain"}
-	FigureSets = []string{"paper-fig1", "paper-fig2", "curves"}
-)
+// FigureSets are the figure sets a definition may name.
+var FigureSets = []string{"paper-fig1", "paper-fig2", "curves"}
 
 // maxDefinitionBytes bounds what Parse reads: definitions are a page long.
 const maxDefinitionBytes = 64 << 10
@@ -250,10 +247,10 @@ func (d *Definition) validate() error {
 			return fieldErr(fmt.Sprintf("scopes[%d]", i), "%v", err)
 		}
 	}
-	if !contains(Schedules, d.Schedule) {
-		return fieldErr("schedule", "%q: want one of %v", d.Schedule, Schedules)
+	if err := d.Schedule.validate(); err != nil {
+		return fieldErr("schedule", "%v", err)
 	}
-	if d.Schedule != "oneshot" {
+	if d.Schedule.retrains() {
 		if err := d.Retraining.validate("retraining"); err != nil {
 			return err
 		}

@@ -89,7 +89,7 @@ func (d *Definition) Work(quick bool) int {
 }
 
 func (d *Definition) stepWork() int {
-	if d.Schedule == "oneshot" {
+	if !d.Schedule.retrains() {
 		return 2
 	}
 	return 10*d.Retraining.Epochs + 3

@@ -4,12 +4,49 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"obd/model"
 	"obd/prune"
 	"obd/report"
 	"obd/train"
 )
+
+// Schedule says how deletion and retraining alternate along a
+// definition's grid of targets. It is written in YAML and JSON as its
+// name, so definition hashes do not depend on the Go type.
+type Schedule string
+
+// The schedules a definition may name.
+const (
+	// OneShot deletes from the trained dense net to each target, without
+	// retraining; the scores are computed once, on the dense net.
+	OneShot Schedule = "oneshot"
+	// Iterative deletes to each target from the previous step's retrained
+	// net, with scores computed anew on it, and retrains.
+	Iterative Schedule = "iterative"
+	// OneShotRetrain deletes from the dense net to each target, with the
+	// scores computed once on it as OneShot does, and retrains.
+	OneShotRetrain Schedule = "oneshot-retrain"
+)
+
+var schedules = []Schedule{OneShot, Iterative, OneShotRetrain}
+
+// validate reports a name that is not one of the schedules.
+func (s Schedule) validate() error {
+	if !slices.Contains(schedules, s) {
+		return fmt.Errorf("%q: want one of %v", string(s), schedules)
+	}
+	return nil
+}
+
+// retrains says whether each deletion is followed by retraining.
+func (s Schedule) retrains() bool { return s != OneShot }
+
+// fromDense says whether every step deletes from the dense net with the
+// scores computed once on it, rather than from the previous step's net
+// with scores computed anew.
+func (s Schedule) fromDense() bool { return s != Iterative }
 
 // schedule runs the definition's schedule and returns its points: step 0
 // is the dense net, then one point per grid target (two with retraining:
@@ -32,7 +69,7 @@ func (u *unit) schedule(ctx context.Context) ([]report.Point, error) {
 	pts := []report.Point{u.point(0, false, theta, nil, 0)} // the dense net
 	targets := u.def.Targets(net)
 	var scores []float64
-	if u.def.Schedule != "iterative" {
+	if u.def.Schedule.fromDense() {
 		if scores, err = m.Scores(state(theta, nil, 0)); err != nil {
 			return nil, err
 		}
@@ -44,14 +81,13 @@ func (u *unit) schedule(ctx context.Context) ([]report.Point, error) {
 		}
 		step := i + 1
 		var from []bool
-		switch u.def.Schedule {
-		case "iterative":
+		if u.def.Schedule.fromDense() {
+			theta = append(theta[:0], u.dense...)
+		} else {
 			from = mask
 			if scores, err = m.Scores(state(theta, mask, step)); err != nil {
 				return nil, err
 			}
-		default:
-			theta = append(theta[:0], u.dense...)
 		}
 		sel, err := prune.Select(net, scores, from, target, u.scope)
 		if err != nil {
@@ -68,7 +104,7 @@ func (u *unit) schedule(ctx context.Context) ([]report.Point, error) {
 			predicted = sel.ScoreSum
 		}
 		pts = append(pts, u.point(step, false, theta, mask, predicted))
-		if u.def.Schedule != "oneshot" {
+		if u.def.Schedule.retrains() {
 			cfg := u.def.Retraining.Config(u.seed*1000 + uint64(step))
 			if err := train.SGD(ctx, u.e, theta, mask, u.data.train, cfg, nil); err != nil {
 				return nil, fmt.Errorf("retraining at step %d: %w", step, err)
@@ -89,7 +125,7 @@ func (u *unit) point(step int, retrained bool, theta []float64, mask []bool, pre
 	}
 	params, conns := prune.Count(net, mask)
 	return report.Point{
-		Definition: u.def.Name, Network: net.Name, Method: u.method, Scope: string(u.scope), Schedule: u.def.Schedule,
+		Definition: u.def.Name, Network: net.Name, Method: u.method, Scope: string(u.scope), Schedule: string(u.def.Schedule),
 		Seed: u.seed, Step: step, Retrained: retrained,
 		ParamsTotal: net.NumParams(), ParamsRemaining: params,
 		FractionRemoved:  1 - float64(params)/float64(net.NumParams()),
