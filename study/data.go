@@ -72,12 +72,14 @@ func prepare(d *Definition, m *datasets.MNIST) (*sets, error) {
 	return st, nil
 }
 
-func (u *unit) hessianIdx() ([]int, error) {
-	n := u.def.Data.HessianSamples
-	if n == 0 || n >= u.data.train.N {
+// hessianIdx picks the n training samples (class-stratified, from seed)
+// that curvature is averaged over; nil means all of them (n is 0 or at
+// least their number).
+func (st *sets) hessianIdx(n int, seed uint64) ([]int, error) {
+	if n == 0 || n >= st.train.N {
 		return nil, nil
 	}
-	idx, err := datasets.Stratified(&datasets.Set{Labels: u.data.train.Labels}, n, u.seed)
+	idx, err := datasets.Stratified(&datasets.Set{Labels: st.train.Labels}, n, seed)
 	if err != nil {
 		return nil, fmt.Errorf("data.hessian_samples: %w", err)
 	}

@@ -175,8 +175,7 @@ func TrainDense(ctx context.Context, def *Definition, env Env, seed uint64) (*De
 // averaged over the definition's Hessian samples, the saliencies, and the
 // MNIST training-image indices of those samples.
 func (dn *Dense) Saliencies() (h, s []float64, images []int, err error) {
-	u := unit{def: dn.Def, data: dn.data, seed: dn.Seed}
-	idx, err := u.hessianIdx()
+	idx, err := dn.data.hessianIdx(dn.Def.Data.HessianSamples, dn.Seed)
 	if err != nil {
 		return nil, nil, nil, err
 	}

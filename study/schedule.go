@@ -48,48 +48,75 @@ func (s Schedule) retrains() bool { return s != OneShot }
 // with scores computed anew.
 func (s Schedule) fromDense() bool { return s != Iterative }
 
-// schedule runs the definition's schedule and returns its points: step 0
-// is the dense net, then one point per grid target (two with retraining:
-// before and after).
-func (u *unit) schedule(ctx context.Context) ([]report.Point, error) {
-	m, err := prune.New(u.method)
-	if err != nil {
-		return nil, err
-	}
-	net := u.data.net
-	theta := append([]float64(nil), u.dense...)
-	hidx, err := u.hessianIdx()
-	if err != nil {
-		return nil, err
-	}
+// A sweep is one run of a schedule: a trained dense net, pruned by one
+// method in one scope to each target of a grid in turn, measured after
+// every deletion and every retraining. It reads and writes no files, so
+// that it runs as well on a definition's MNIST sets (unit.sweep) as on a
+// test's tiny network.
+type sweep struct {
+	schedule Schedule
+	e        *model.Engine
+	method   prune.Method
+	scope    prune.Scope
+	seed     uint64    // of the methods' random choices
+	targets  []float64 // fractions of the free parameters to delete, ascending
+	dense    []float64 // the trained dense parameters; not modified
+	// train is what retraining and the methods see, with the samples
+	// curvature is averaged over (nil: all of train); the points measure
+	// the training objective and error on evalTrain, the test ones on test.
+	train, evalTrain, test *model.Data
+	hessianIdx             []int
+	// retrain is the recipe of the retraining after step's deletion.
+	retrain func(step int) train.Config
+	// denseStats, if not nil, are the dense net's on evalTrain and test,
+	// measured once for all the sweeps of a seed.
+	denseStats *[2]model.Stats
+	// label gives every point its Definition, Method, Scope, Schedule and
+	// Seed.
+	label report.Point
+	// observe, if not nil, is shown every point with the parameters and
+	// mask it was measured at (mask nil for the dense net); it must not
+	// modify or keep them.
+	observe func(p report.Point, theta []float64, mask []bool)
+	// stepDone, if not nil, is called when a step (deletion, and retraining
+	// if the schedule retrains) is done.
+	stepDone func()
+}
+
+// run runs the schedule and returns its points: step 0 is the dense net,
+// then one point per target (two when the schedule retrains: before and
+// after).
+func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
+	net := s.e.Net
+	theta := append([]float64(nil), s.dense...)
 	state := func(theta []float64, mask []bool, step int) *prune.State {
-		return &prune.State{Engine: u.e, Theta: theta, Mask: mask, Train: u.data.train, HessianIdx: hidx,
-			Seed: u.seed, Step: step}
+		return &prune.State{Engine: s.e, Theta: theta, Mask: mask, Train: s.train, HessianIdx: s.hessianIdx,
+			Seed: s.seed, Step: step}
 	}
-	pts := []report.Point{u.point(0, false, theta, nil, 0)} // the dense net
-	targets := u.def.Targets(net)
+	pts := []report.Point{s.point(0, false, theta, nil, 0)} // the dense net
 	var scores []float64
-	if u.def.Schedule.fromDense() {
-		if scores, err = m.Scores(state(theta, nil, 0)); err != nil {
+	var err error
+	if s.schedule.fromDense() {
+		if scores, err = s.method.Scores(state(theta, nil, 0)); err != nil {
 			return nil, err
 		}
 	}
 	var mask []bool
-	for i, target := range targets {
+	for i, target := range s.targets {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		step := i + 1
 		var from []bool
-		if u.def.Schedule.fromDense() {
-			theta = append(theta[:0], u.dense...)
+		if s.schedule.fromDense() {
+			theta = append(theta[:0], s.dense...)
 		} else {
 			from = mask
-			if scores, err = m.Scores(state(theta, mask, step)); err != nil {
+			if scores, err = s.method.Scores(state(theta, mask, step)); err != nil {
 				return nil, err
 			}
 		}
-		sel, err := prune.Select(net, scores, from, target, u.scope)
+		sel, err := prune.Select(net, scores, from, target, s.scope)
 		if err != nil {
 			return nil, err
 		}
@@ -100,39 +127,45 @@ func (u *unit) schedule(ctx context.Context) ([]report.Point, error) {
 		// for the one-shot schedules, which select from the dense net
 		// every time, everything deleted so far.
 		predicted := math.NaN()
-		if m.Predicts() {
+		if s.method.Predicts() {
 			predicted = sel.ScoreSum
 		}
-		pts = append(pts, u.point(step, false, theta, mask, predicted))
-		if u.def.Schedule.retrains() {
-			cfg := u.def.Retraining.Config(u.seed*1000 + uint64(step))
-			if err := train.SGD(ctx, u.e, theta, mask, u.data.train, cfg, nil); err != nil {
+		pts = append(pts, s.point(step, false, theta, mask, predicted))
+		if s.schedule.retrains() {
+			if err := train.SGD(ctx, s.e, theta, mask, s.train, s.retrain(step), nil); err != nil {
 				return nil, fmt.Errorf("retraining at step %d: %w", step, err)
 			}
-			pts = append(pts, u.point(step, true, theta, mask, math.NaN()))
+			pts = append(pts, s.point(step, true, theta, mask, math.NaN()))
 		}
-		u.progress(u.def.stepWork())
+		if s.stepDone != nil {
+			s.stepDone()
+		}
 	}
 	return pts, nil
 }
 
-func (u *unit) point(step int, retrained bool, theta []float64, mask []bool, predicted float64) report.Point {
-	net := u.data.net
-	tr, te := u.denseStats[0], u.denseStats[1]
-	if step > 0 {
-		tr = u.e.Sum(theta, u.data.evalTrain, nil, model.PassEval, nil)
-		te = u.e.Sum(theta, u.data.test, nil, model.PassEval, nil)
+// point measures the net at theta under mask.
+func (s *sweep) point(step int, retrained bool, theta []float64, mask []bool, predicted float64) report.Point {
+	net := s.e.Net
+	var tr, te model.Stats
+	if step == 0 && s.denseStats != nil {
+		tr, te = s.denseStats[0], s.denseStats[1]
+	} else {
+		tr = s.e.Sum(theta, s.evalTrain, nil, model.PassEval, nil)
+		te = s.e.Sum(theta, s.test, nil, model.PassEval, nil)
 	}
 	params, conns := prune.Count(net, mask)
-	return report.Point{
-		Definition: u.def.Name, Network: net.Name, Method: u.method, Scope: string(u.scope), Schedule: string(u.def.Schedule),
-		Seed: u.seed, Step: step, Retrained: retrained,
-		ParamsTotal: net.NumParams(), ParamsRemaining: params,
-		FractionRemoved:  1 - float64(params)/float64(net.NumParams()),
-		ConnectionsTotal: net.Connections(), ConnectionsRemaining: conns,
-		TrainMSE: tr.MeanLoss(), TestMSE: te.MeanLoss(), TrainError: tr.ErrorRate(), TestError: te.ErrorRate(),
-		PredictedDelta: predicted,
+	p := s.label
+	p.Network, p.Step, p.Retrained = net.Name, step, retrained
+	p.ParamsTotal, p.ParamsRemaining = net.NumParams(), params
+	p.FractionRemoved = 1 - float64(params)/float64(net.NumParams())
+	p.ConnectionsTotal, p.ConnectionsRemaining = net.Connections(), conns
+	p.TrainMSE, p.TestMSE, p.TrainError, p.TestError = tr.MeanLoss(), te.MeanLoss(), tr.ErrorRate(), te.ErrorRate()
+	p.PredictedDelta = predicted
+	if s.observe != nil {
+		s.observe(p, theta, mask)
 	}
+	return p
 }
 
 func applyMask(theta []float64, mask []bool) {
@@ -141,4 +174,28 @@ func applyMask(theta []float64, mask []bool) {
 			theta[k] = 0
 		}
 	}
+}
+
+// sweep is the unit's run of its definition's schedule.
+func (u *unit) sweep() (*sweep, error) {
+	m, err := prune.New(u.method)
+	if err != nil {
+		return nil, err
+	}
+	hidx, err := u.data.hessianIdx(u.def.Data.HessianSamples, u.seed)
+	if err != nil {
+		return nil, err
+	}
+	denseStats := u.denseStats
+	return &sweep{schedule: u.def.Schedule, e: u.e, method: m, scope: u.scope, seed: u.seed,
+		targets: u.def.Targets(u.data.net), dense: u.dense,
+		train: u.data.train, evalTrain: u.data.evalTrain, test: u.data.test, hessianIdx: hidx,
+		retrain: func(step int) train.Config {
+			return u.def.Retraining.Config(u.seed*1000 + uint64(step))
+		},
+		denseStats: &denseStats,
+		label: report.Point{Definition: u.def.Name, Method: u.method, Scope: string(u.scope),
+			Schedule: string(u.def.Schedule), Seed: u.seed},
+		stepDone: func() { u.progress(u.def.stepWork()) },
+	}, nil
 }

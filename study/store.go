@@ -85,7 +85,11 @@ func (u *unit) recordFailure(r UnitResult) error {
 func (u *unit) run(ctx context.Context) (UnitResult, []report.Point, error) {
 	r := UnitResult{Method: u.method, Scope: string(u.scope), Seed: u.seed, Backend: backend.Name()}
 	start := time.Now()
-	pts, err := u.schedule(ctx)
+	s, err := u.sweep()
+	var pts []report.Point
+	if err == nil {
+		pts, err = s.run(ctx)
+	}
 	r.Seconds = time.Since(start).Seconds()
 	if err != nil {
 		return r, nil, err
