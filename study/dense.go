@@ -160,7 +160,7 @@ func TrainDense(ctx context.Context, def *Definition, env Env, seed uint64) (*De
 		return nil, fmt.Errorf("%s: %w", d.Name, err)
 	}
 	e := model.NewEngine(data.net, env.Workers)
-	theta, info, cached, err := dense(ctx, d, data, e, seed, env.Out, env.progress)
+	theta, info, cached, err := dense(ctx, d, data, e, seed, env.Out, env.progress(d))
 	if err != nil {
 		return nil, fmt.Errorf("%s: dense %s seed %d: %w", d.Name, d.Network, seed, err)
 	}

@@ -21,11 +21,9 @@ type Env struct {
 	Out     string // output root: the definition writes Out/<name>/
 	Workers int
 	Quick   bool
-	// Progress, if not nil, is told of finished work, and Skip of work
-	// found already done (see Definition.Work).
-	Progress, Skip func(n int)
-	// Log, if not nil, gets one line per finished unit and dense model.
-	Log func(format string, args ...any)
+	// Recorder, if not nil, receives the run's progress and what it
+	// finished or failed.
+	Recorder Recorder
 	// Shard is the part of each definition's units to run (zero: all);
 	// with Merge, Run computes nothing and gathers finished units.
 	Shard Shard
@@ -76,37 +74,6 @@ func (r *Result) Failed() int {
 	return n
 }
 
-// Work is the amount of progress a run reports, in tenths of a training
-// epoch, roughly: 10 per epoch of dense training, and per grid point 10
-// per retraining epoch plus 3 for scoring and measuring (2 without
-// retraining). Work found already done (a cached dense net, a finished
-// unit) is reported through Env.Skip, so that an ETA counts only what
-// remains to compute.
-func (d *Definition) Work(quick bool) int {
-	s := d.AtScale(quick)
-	net, _ := model.ByName(s.Network)
-	return len(s.Seeds) * (10*s.Training.Epochs + len(s.Methods)*len(s.Scopes)*len(s.Targets(net))*s.stepWork())
-}
-
-func (d *Definition) stepWork() int {
-	if !d.Schedule.retrains() {
-		return 2
-	}
-	return 10*d.Retraining.Epochs + 3
-}
-
-func (env Env) skip(n int) {
-	if env.Skip != nil {
-		env.Skip(n)
-	}
-}
-
-func (env Env) progress(n int) {
-	if env.Progress != nil {
-		env.Progress(n)
-	}
-}
-
 // Run runs a definition, or with env.Shard the shard's part of it. A unit
 // that fails (a diverged training) is recorded, on disk too, and the
 // others go on; cancelling ctx stops between steps, keeping every finished
@@ -139,15 +106,8 @@ func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 		}
 	}
 	e := model.NewEngine(data.net, env.Workers)
-	logf := func(format string, args ...any) {
-		if env.Log != nil {
-			env.Log(format, args...)
-		}
-	}
+	progress := env.progress(d)
 	units := d.units(data, e, res.Hash, unitDir)
-	for _, u := range units {
-		u.progress = env.progress
-	}
 	perUnit := len(d.Targets(data.net)) * d.stepWork()
 	// Gather what is on disk; choose what this process computes.
 	done := make([]bool, len(units))
@@ -164,16 +124,16 @@ func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 		case ok && (pts != nil || !mine || env.Merge):
 			// Finished, or failed and not ours to retry.
 			done[k], results[k], points[k] = true, ur, pts
-			env.skip(perUnit)
+			env.skip(d, perUnit)
 		case mine && !env.Merge:
 			todo[u.seed] = true
 		default:
-			env.skip(perUnit)
+			env.skip(d, perUnit)
 		}
 	}
 	for _, seed := range d.Seeds {
 		if !todo[seed] {
-			env.skip(10 * d.Training.Epochs)
+			env.skip(d, 10*d.Training.Epochs)
 			if r, ok := readDenseRecord(unitDir, res.Hash, seed); ok {
 				r.Cached = true
 				res.Dense = append(res.Dense, r)
@@ -183,10 +143,11 @@ func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 			continue
 		}
 		start := time.Now()
-		theta, info, cached, err := dense(ctx, d, data, e, seed, env.Out, env.progress)
+		spent := 0 // of the training's work
+		theta, info, cached, err := dense(ctx, d, data, e, seed, env.Out, func(n int) { spent += n; progress(n) })
 		dr := UnitResult{Method: "dense", Seed: seed, Seconds: time.Since(start).Seconds(), Cached: cached}
 		if cached {
-			env.skip(10 * d.Training.Epochs)
+			env.skip(d, 10*d.Training.Epochs)
 			if info != nil && info.Seconds > 0 {
 				dr.Seconds = info.Seconds // the training's, not the read's
 			}
@@ -205,10 +166,9 @@ func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 		}
 		if err != nil {
 			dr.Error = err.Error()
-			logf("%s: dense %s seed %d FAILED: %v", d.Name, d.Network, seed, err)
-		} else {
-			logf("%s: dense %s seed %d ready (%s)", d.Name, d.Network, seed, describeTime(dr))
+			progress(10*d.Training.Epochs - spent) // the epochs it will not train
 		}
+		env.record(DenseDone{Definition: d.Name, Network: d.Network, Seed: seed, Seconds: dr.Seconds, Cached: cached, Err: err})
 		res.Dense = append(res.Dense, dr)
 		// Every unit of this seed starts from the same evaluated dense net.
 		var denseStats [2]model.Stats
@@ -222,9 +182,11 @@ func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 			}
 			var ur UnitResult
 			var upts []report.Point
+			spent := 0 // of the unit's work
 			uerr := err
 			if uerr == nil {
 				u.dense, u.denseStats = theta, denseStats
+				u.progress = func(n int) { spent += n; progress(n) }
 				ur, upts, uerr = u.run(ctx)
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
@@ -232,18 +194,18 @@ func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 			} else {
 				ur = UnitResult{Method: u.method, Scope: string(u.scope), Seed: u.seed, Backend: backend.Name()}
 				uerr = fmt.Errorf("dense net: %w", uerr)
-				env.progress(perUnit)
 			}
 			if uerr != nil {
+				progress(perUnit - spent) // the steps it will not run
 				ur.Error = uerr.Error()
 				if werr := u.recordFailure(ur); werr != nil {
 					return nil, werr
 				}
-				logf("%s: %s/%s seed %d FAILED: %v", d.Name, u.method, u.scope, seed, uerr)
+				env.record(UnitFailed{Definition: d.Name, Method: u.method, Scope: string(u.scope), Seed: seed, Err: uerr})
 			} else {
 				last := upts[len(upts)-1]
-				logf("%s: %s/%s seed %d: %d points, %.1f%% removed, test error %.2f%% (%s)", d.Name, u.method, u.scope,
-					seed, len(upts), 100*last.FractionRemoved, 100*last.TestError, describeTime(ur))
+				env.record(UnitDone{Definition: d.Name, Method: u.method, Scope: string(u.scope), Seed: seed,
+					Points: len(upts), FractionRemoved: last.FractionRemoved, TestError: last.TestError, Seconds: ur.Seconds})
 			}
 			done[k], results[k], points[k] = true, ur, upts
 		}
@@ -290,13 +252,6 @@ func (d *Definition) units(data *sets, e *model.Engine, hash, dir string) []*uni
 		}
 	}
 	return us
-}
-
-func describeTime(u UnitResult) string {
-	if u.Cached {
-		return "cached"
-	}
-	return fmt.Sprintf("%.1fs", u.Seconds)
 }
 
 // ErrFailed says that some units failed; the others' results were written.
