@@ -115,8 +115,8 @@ type Quick struct {
 	Scopes []string  `yaml:"scopes" json:"scopes,omitempty"`
 }
 
-// FigureSets are the figure sets a definition may name.
-var FigureSets = []string{"paper-fig1", "paper-fig2", "curves"}
+// figureSets are the figure sets a definition may name.
+var figureSets = []string{"paper-fig1", "paper-fig2", "curves"}
 
 // maxDefinitionBytes bounds what Parse reads: definitions are a page long.
 const maxDefinitionBytes = 64 << 10
@@ -299,8 +299,8 @@ func (d *Definition) validate() error {
 	if d.Figures == "" {
 		d.Figures = "curves"
 	}
-	if !contains(FigureSets, d.Figures) {
-		return fieldErr("figures", "%q: want one of %v", d.Figures, FigureSets)
+	if !contains(figureSets, d.Figures) {
+		return fieldErr("figures", "%q: want one of %v", d.Figures, figureSets)
 	}
 	q := d.Quick
 	for _, c := range []struct {

@@ -2,7 +2,6 @@ package study
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -253,6 +252,3 @@ func (d *Definition) units(data *sets, e *model.Engine, hash, dir string) []*uni
 	}
 	return us
 }
-
-// ErrFailed says that some units failed; the others' results were written.
-var ErrFailed = errors.New("some units failed")
