@@ -84,6 +84,48 @@ func (r *Result) Failed() int {
 // and only then should it be written. With env.Merge nothing is computed:
 // Run only gathers what is on disk.
 func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
+	r, err := newRun(def, env)
+	if err != nil {
+		return nil, err
+	}
+	todo, err := r.gather()
+	if err != nil {
+		return nil, err
+	}
+	for _, seed := range r.d.Seeds {
+		if !todo[seed] {
+			r.skipDense(seed)
+			continue
+		}
+		if err := r.compute(ctx, seed); err != nil {
+			return nil, err
+		}
+	}
+	// Another shard may have finished its units meanwhile.
+	if err := r.gatherLate(); err != nil {
+		return nil, err
+	}
+	return r.result(), nil
+}
+
+// run is the state of one Run: the definition's units, those done (by
+// this process or found on disk) and what they gave.
+type run struct {
+	d        *Definition // as run
+	env      Env
+	res      *Result
+	data     *sets
+	e        *model.Engine
+	unitDir  string
+	units    []*unit
+	done     []bool
+	results  []UnitResult
+	points   [][]report.Point
+	perUnit  int       // the work of a unit
+	progress func(int) // records work done
+}
+
+func newRun(def *Definition, env Env) (*run, error) {
 	d := def.AtScale(env.Quick)
 	res := &Result{Def: d, Hash: d.Hash(), Dir: filepath.Join(env.Out, d.Name)}
 	if env.Quick {
@@ -105,138 +147,162 @@ func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 		}
 	}
 	e := model.NewEngine(data.net, env.Workers)
-	progress := env.progress(d)
 	units := d.units(data, e, res.Hash, unitDir)
-	perUnit := len(d.Targets(data.net)) * d.stepWork()
-	// Gather what is on disk; choose what this process computes.
-	done := make([]bool, len(units))
-	results := make([]UnitResult, len(units))
-	points := make([][]report.Point, len(units))
-	todo := map[uint64]bool{} // seeds with work to do here
-	for k, u := range units {
+	return &run{d: d, env: env, res: res, data: data, e: e, unitDir: unitDir, units: units,
+		done: make([]bool, len(units)), results: make([]UnitResult, len(units)), points: make([][]report.Point, len(units)),
+		perUnit: len(d.Targets(data.net)) * d.stepWork(), progress: env.progress(d)}, nil
+}
+
+// mine says whether this process computes unit k.
+func (r *run) mine(k int) bool { return r.env.Shard.owns(k, len(r.units)) && !r.env.Merge }
+
+// gather reads what is on disk and chooses what this process computes:
+// the units of its shard not finished yet (failed ones are retried). It
+// returns the seeds of those units.
+func (r *run) gather() (todo map[uint64]bool, err error) {
+	todo = map[uint64]bool{}
+	for k, u := range r.units {
 		ur, pts, ok, err := u.load()
 		if err != nil {
 			return nil, err
 		}
-		mine := env.Shard.owns(k, len(units))
 		switch {
-		case ok && (pts != nil || !mine || env.Merge):
+		case ok && (pts != nil || !r.mine(k)):
 			// Finished, or failed and not ours to retry.
-			done[k], results[k], points[k] = true, ur, pts
-			env.skip(d, perUnit)
-		case mine && !env.Merge:
+			r.done[k], r.results[k], r.points[k] = true, ur, pts
+			r.env.skip(r.d, r.perUnit)
+		case r.mine(k):
 			todo[u.seed] = true
 		default:
-			env.skip(d, perUnit)
+			r.env.skip(r.d, r.perUnit)
 		}
 	}
-	for _, seed := range d.Seeds {
-		if !todo[seed] {
-			env.skip(d, 10*d.Training.Epochs)
-			if r, ok := readDenseRecord(unitDir, res.Hash, seed); ok {
-				r.Cached = true
-				res.Dense = append(res.Dense, r)
-			} else if info, ok := readDenseInfo(densePath(d, seed, env.Out)); ok {
-				res.Dense = append(res.Dense, UnitResult{Method: "dense", Seed: seed, Seconds: info.Seconds, Cached: true})
+	return todo, nil
+}
+
+// gatherLate reads the units that were not done when Run started and
+// that another process has finished since.
+func (r *run) gatherLate() error {
+	for k, u := range r.units {
+		if !r.done[k] {
+			if ur, pts, ok, err := u.load(); err != nil {
+				return err
+			} else if ok {
+				r.done[k], r.results[k], r.points[k] = true, ur, pts
 			}
+		}
+	}
+	return nil
+}
+
+// skipDense records the dense net of a seed this process has nothing to
+// compute for, from the record beside the units or else from the cache.
+func (r *run) skipDense(seed uint64) {
+	r.env.skip(r.d, 10*r.d.Training.Epochs)
+	if dr, ok := readDenseRecord(r.unitDir, r.res.Hash, seed); ok {
+		dr.Cached = true
+		r.res.Dense = append(r.res.Dense, dr)
+	} else if info, ok := readDenseInfo(densePath(r.d, seed, r.env.Out)); ok {
+		r.res.Dense = append(r.res.Dense, UnitResult{Method: "dense", Seed: seed, Seconds: info.Seconds, Cached: true})
+	}
+}
+
+// compute trains (or reads) the dense net of seed and runs the units of
+// this process of that seed. A failed dense net fails its units; the error
+// returned is one that stops the run (cancellation, a write that failed).
+func (r *run) compute(ctx context.Context, seed uint64) error {
+	d, env := r.d, r.env
+	start := time.Now()
+	spent := 0 // of the training's work
+	theta, info, cached, err := dense(ctx, d, r.data, r.e, seed, env.Out, func(n int) { spent += n; r.progress(n) })
+	dr := UnitResult{Method: "dense", Seed: seed, Seconds: time.Since(start).Seconds(), Cached: cached}
+	if cached {
+		env.skip(d, 10*d.Training.Epochs)
+		if info != nil && info.Seconds > 0 {
+			dr.Seconds = info.Seconds // the training's, not the read's
+		}
+	}
+	if err == nil {
+		// Kept beside the units, so that a merge on a machine without
+		// this cache still reports how long the dense net took.
+		rec := dr
+		rec.Cached, rec.Backend = false, backend.Name()
+		if werr := writeDenseRecord(r.unitDir, r.res.Hash, rec); werr != nil {
+			return werr
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil {
+		dr.Error = err.Error()
+		r.progress(10*d.Training.Epochs - spent) // the epochs it will not train
+	}
+	env.record(DenseDone{Definition: d.Name, Network: d.Network, Seed: seed, Seconds: dr.Seconds, Cached: cached, Err: err})
+	r.res.Dense = append(r.res.Dense, dr)
+	// Every unit of this seed starts from the same evaluated dense net.
+	var denseStats [2]model.Stats
+	if err == nil {
+		denseStats = [2]model.Stats{r.e.Sum(theta, r.data.evalTrain, nil, model.PassEval, nil),
+			r.e.Sum(theta, r.data.test, nil, model.PassEval, nil)}
+	}
+	for k, u := range r.units {
+		if u.seed != seed || r.done[k] || !env.Shard.owns(k, len(r.units)) {
 			continue
 		}
-		start := time.Now()
-		spent := 0 // of the training's work
-		theta, info, cached, err := dense(ctx, d, data, e, seed, env.Out, func(n int) { spent += n; progress(n) })
-		dr := UnitResult{Method: "dense", Seed: seed, Seconds: time.Since(start).Seconds(), Cached: cached}
-		if cached {
-			env.skip(d, 10*d.Training.Epochs)
-			if info != nil && info.Seconds > 0 {
-				dr.Seconds = info.Seconds // the training's, not the read's
+		var ur UnitResult
+		var upts []report.Point
+		spent := 0 // of the unit's work
+		uerr := err
+		if uerr == nil {
+			u.dense, u.denseStats = theta, denseStats
+			u.progress = func(n int) { spent += n; r.progress(n) }
+			ur, upts, uerr = u.run(ctx)
+			if ctx.Err() != nil {
+				return ctx.Err()
 			}
+		} else {
+			ur = UnitResult{Method: u.method, Scope: string(u.scope), Seed: u.seed, Backend: backend.Name()}
+			uerr = fmt.Errorf("dense net: %w", uerr)
 		}
-		if err == nil {
-			// Kept beside the units, so that a merge on a machine without
-			// this cache still reports how long the dense net took.
-			rec := dr
-			rec.Cached, rec.Backend = false, backend.Name()
-			if werr := writeDenseRecord(unitDir, res.Hash, rec); werr != nil {
-				return nil, werr
+		if uerr != nil {
+			r.progress(r.perUnit - spent) // the steps it will not run
+			ur.Error = uerr.Error()
+			if werr := u.recordFailure(ur); werr != nil {
+				return werr
 			}
+			env.record(UnitFailed{Definition: d.Name, Method: u.method, Scope: string(u.scope), Seed: seed, Err: uerr})
+		} else {
+			last := upts[len(upts)-1]
+			env.record(UnitDone{Definition: d.Name, Method: u.method, Scope: string(u.scope), Seed: seed,
+				Points: len(upts), FractionRemoved: last.FractionRemoved, TestError: last.TestError, Seconds: ur.Seconds})
 		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if err != nil {
-			dr.Error = err.Error()
-			progress(10*d.Training.Epochs - spent) // the epochs it will not train
-		}
-		env.record(DenseDone{Definition: d.Name, Network: d.Network, Seed: seed, Seconds: dr.Seconds, Cached: cached, Err: err})
-		res.Dense = append(res.Dense, dr)
-		// Every unit of this seed starts from the same evaluated dense net.
-		var denseStats [2]model.Stats
-		if err == nil {
-			denseStats = [2]model.Stats{e.Sum(theta, data.evalTrain, nil, model.PassEval, nil),
-				e.Sum(theta, data.test, nil, model.PassEval, nil)}
-		}
-		for k, u := range units {
-			if u.seed != seed || done[k] || !env.Shard.owns(k, len(units)) {
-				continue
-			}
-			var ur UnitResult
-			var upts []report.Point
-			spent := 0 // of the unit's work
-			uerr := err
-			if uerr == nil {
-				u.dense, u.denseStats = theta, denseStats
-				u.progress = func(n int) { spent += n; progress(n) }
-				ur, upts, uerr = u.run(ctx)
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
-			} else {
-				ur = UnitResult{Method: u.method, Scope: string(u.scope), Seed: u.seed, Backend: backend.Name()}
-				uerr = fmt.Errorf("dense net: %w", uerr)
-			}
-			if uerr != nil {
-				progress(perUnit - spent) // the steps it will not run
-				ur.Error = uerr.Error()
-				if werr := u.recordFailure(ur); werr != nil {
-					return nil, werr
-				}
-				env.record(UnitFailed{Definition: d.Name, Method: u.method, Scope: string(u.scope), Seed: seed, Err: uerr})
-			} else {
-				last := upts[len(upts)-1]
-				env.record(UnitDone{Definition: d.Name, Method: u.method, Scope: string(u.scope), Seed: seed,
-					Points: len(upts), FractionRemoved: last.FractionRemoved, TestError: last.TestError, Seconds: ur.Seconds})
-			}
-			done[k], results[k], points[k] = true, ur, upts
-		}
+		r.done[k], r.results[k], r.points[k] = true, ur, upts
 	}
-	// Another shard may have finished its units meanwhile.
-	for k, u := range units {
-		if !done[k] {
-			if ur, pts, ok, err := u.load(); err != nil {
-				return nil, err
-			} else if ok {
-				done[k], results[k], points[k] = true, ur, pts
-			}
-		}
-	}
-	for k, u := range units {
-		if !done[k] {
+	return nil
+}
+
+// result reports what the run gathered and computed.
+func (r *run) result() *Result {
+	res := r.res
+	for k, u := range r.units {
+		if !r.done[k] {
 			res.Missing = append(res.Missing, u.String())
 			continue
 		}
-		if env.Shard.owns(k, len(units)) && !env.Merge {
+		if r.mine(k) {
 			res.Ran++
-			if results[k].Error != "" {
+			if r.results[k].Error != "" {
 				res.RanFailed++
 			}
 		}
-		res.Units = append(res.Units, results[k])
-		res.Points = append(res.Points, points[k]...)
+		res.Units = append(res.Units, r.results[k])
+		res.Points = append(res.Points, r.points[k]...)
 	}
 	if len(res.Missing) > 0 {
 		res.Points = nil // a partial sweep is not a result
 	}
-	return res, nil
+	return res
 }
 
 // units lists the definition's units in the order (seed, method, scope).
