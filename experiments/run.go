@@ -85,7 +85,7 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 	if shard.Count > 1 {
 		fmt.Fprintf(stderr, "shard %s: running units block %d of %d of each definition\n", shard, shard.Index, shard.Count)
 	}
-	bar := newBar(stderr, 0)
+	bar := newBar(stderr)
 	var progress study.Recorder = &barProgress{bar: bar}
 	if !isTerminal(stderr) {
 		progress = newTextProgress(stderr, time.Now)
@@ -142,9 +142,10 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 	return nil
 }
 
-// newBar makes the progress bar, shown only when w is a terminal.
-func newBar(w io.Writer, total int) *progressbar.ProgressBar {
-	return progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionSetVisibility(isTerminal(w)),
+// newBar makes the progress bar, shown only when w is a terminal; its
+// total grows with the work planned (barProgress).
+func newBar(w io.Writer) *progressbar.ProgressBar {
+	return progressbar.NewOptions(0, progressbar.OptionSetWriter(w), progressbar.OptionSetVisibility(isTerminal(w)),
 		progressbar.OptionSetDescription("pruning study"),
 		progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(250*time.Millisecond),
 		progressbar.OptionClearOnFinish())
