@@ -42,10 +42,10 @@ func baselines(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if o.quick {
 		dir += "-quick"
 	}
+	env.Recorder = logLines{stderr}
 	var done []*study.Dense
 	for _, d := range defs {
 		fmt.Fprintf(stderr, "%s: training %s, seed %d, %d epochs\n", d.Name, d.Network, d.Seeds[0], d.AtScale(o.quick).Training.Epochs)
-		env.Log = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 		dn, err := study.TrainDense(ctx, d, env, d.Seeds[0])
 		if err != nil {
 			return err

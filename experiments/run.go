@@ -85,19 +85,14 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 	if shard.Count > 1 {
 		fmt.Fprintf(stderr, "shard %s: running units block %d of %d of each definition\n", shard, shard.Index, shard.Count)
 	}
-	total := 0
-	for _, d := range defs {
-		total += d.Work(o.quick)
-	}
-	bar := newBar(stderr, total)
-	env.Progress = func(n int) { bar.Add(n) }
-	env.Skip = func(n int) { total -= n; bar.ChangeMax(max(total, 1)) }
+	bar := newBar(stderr)
+	var progress study.Recorder = &barProgress{bar: bar}
 	if !isTerminal(stderr) {
-		env.Progress, env.Skip = textProgress(stderr, total)
+		progress = newTextProgress(stderr, time.Now)
 	}
-	env.Log = func(format string, args ...any) {
-		bar.Clear()
-		fmt.Fprintf(stderr, format+"\n", args...)
+	env.Recorder = recorders{progress, logLines{barClearing{bar, stderr}}}
+	for _, d := range defs {
+		env.Recorder.Record(study.WorkPlanned{Definition: d.Name, Amount: d.Work(o.quick)})
 	}
 	failed, missing := 0, 0
 	start := time.Now()
@@ -147,9 +142,10 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 	return nil
 }
 
-// newBar shows a progress bar with an ETA when stderr is a terminal.
-func newBar(w io.Writer, total int) *progressbar.ProgressBar {
-	return progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionSetVisibility(isTerminal(w)),
+// newBar makes the progress bar, shown only when w is a terminal; its
+// total grows with the work planned (barProgress).
+func newBar(w io.Writer) *progressbar.ProgressBar {
+	return progressbar.NewOptions(0, progressbar.OptionSetWriter(w), progressbar.OptionSetVisibility(isTerminal(w)),
 		progressbar.OptionSetDescription("pruning study"),
 		progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(250*time.Millisecond),
 		progressbar.OptionClearOnFinish())
@@ -158,25 +154,6 @@ func newBar(w io.Writer, total int) *progressbar.ProgressBar {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// textProgress reports progress in logs, where a bar would be noise: a line
-// at most every 30 seconds, with an ETA from the rate so far. Work found
-// already done leaves the total and the rate.
-func textProgress(w io.Writer, total int) (progress, skip func(int)) {
-	start, last, done := time.Now(), time.Now(), 0
-	progress = func(n int) {
-		done += n
-		if time.Since(last) < 30*time.Second || done == 0 {
-			return
-		}
-		last = time.Now()
-		el := time.Since(start)
-		eta := time.Duration(float64(el) * float64(max(total-done, 0)) / float64(done))
-		fmt.Fprintf(w, "progress: %.0f%%, %s elapsed, about %s left\n", 100*float64(done)/float64(max(total, 1)),
-			el.Round(time.Second), eta.Round(time.Second))
-	}
-	return progress, func(n int) { total -= n }
 }
 
 // command reconstructs the command line that reproduces a result.

@@ -41,7 +41,7 @@ type Definition struct {
 	// grid target from the previous step's retrained net, retrain,
 	// recompute), or oneshot-retrain (delete from the trained net to each
 	// target, then retrain).
-	Schedule string `yaml:"schedule" json:"schedule"`
+	Schedule Schedule `yaml:"schedule" json:"schedule"`
 	// Grid lists the deleted fractions to reach, ascending, in [0, 1).
 	// Alternatively Steps generates it.
 	Grid    []float64 `yaml:"grid" json:"grid"`
@@ -91,11 +91,8 @@ type Quick struct {
 	Scopes []string  `yaml:"scopes" json:"scopes,omitempty"`
 }
 
-// Schedules and figure sets a definition may name.
-var (
-	Schedules  = []string{"oneshot", "iterative", "oneshot-retrain"}
-	FigureSets = []string{"paper-fig1", "paper-fig2", "curves"}
-)
+// figureSets are the figure sets a definition may name.
+var figureSets = []string{"paper-fig1", "paper-fig2", "curves"}
 
 // maxDefinitionBytes bounds what Parse reads: definitions are a page long.
 const maxDefinitionBytes = 64 << 10
@@ -230,10 +227,10 @@ func (d *Definition) validate() error {
 	if err := validateScopes("scopes", d.Scopes); err != nil {
 		return err
 	}
-	if !contains(Schedules, d.Schedule) {
-		return fieldErr("schedule", "%q: want one of %v", d.Schedule, Schedules)
+	if err := d.Schedule.validate(); err != nil {
+		return fieldErr("schedule", "%v", err)
 	}
-	if d.Schedule != "oneshot" {
+	if d.Schedule.retrains() {
 		if err := validateRecipe("retraining", d.Retraining); err != nil {
 			return err
 		}
@@ -280,8 +277,8 @@ func (d *Definition) validate() error {
 	if d.Figures == "" {
 		d.Figures = "curves"
 	}
-	if !contains(FigureSets, d.Figures) {
-		return fieldErr("figures", "%q: want one of %v", d.Figures, FigureSets)
+	if !contains(figureSets, d.Figures) {
+		return fieldErr("figures", "%q: want one of %v", d.Figures, figureSets)
 	}
 	q := d.Quick
 	for _, c := range []struct {

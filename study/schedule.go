@@ -1,0 +1,204 @@
+package study
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"obd/model"
+	"obd/prune"
+	"obd/report"
+	"obd/train"
+)
+
+// Schedule says how deletion and retraining alternate along a
+// definition's grid of targets. It is written in YAML and JSON as its
+// name, so definition hashes do not depend on the Go type.
+type Schedule string
+
+// The schedules a definition may name.
+const (
+	// OneShot deletes from the trained dense net to each target, without
+	// retraining; the scores are computed once, on the dense net.
+	OneShot Schedule = "oneshot"
+	// Iterative deletes to each target from the previous step's retrained
+	// net, with scores computed anew on it, and retrains.
+	Iterative Schedule = "iterative"
+	// OneShotRetrain deletes from the dense net to each target, with the
+	// scores computed once on it as OneShot does, and retrains.
+	OneShotRetrain Schedule = "oneshot-retrain"
+)
+
+var schedules = []Schedule{OneShot, Iterative, OneShotRetrain}
+
+// validate reports a name that is not one of the schedules.
+func (s Schedule) validate() error {
+	if !slices.Contains(schedules, s) {
+		return fmt.Errorf("%q: want one of %v", string(s), schedules)
+	}
+	return nil
+}
+
+// retrains says whether each deletion is followed by retraining.
+func (s Schedule) retrains() bool { return s != OneShot }
+
+// fromDense says whether every step deletes from the dense net with the
+// scores computed once on it, rather than from the previous step's net
+// with scores computed anew.
+func (s Schedule) fromDense() bool { return s != Iterative }
+
+// A sweep is one run of a schedule: a trained dense net, pruned by one
+// method in one scope to each target of a grid in turn, measured after
+// every deletion and every retraining. It reads and writes no files, so
+// that it runs as well on a definition's MNIST sets (unit.sweep) as on a
+// test's tiny network.
+type sweep struct {
+	schedule Schedule
+	e        *model.Engine
+	method   prune.Method
+	scope    prune.Scope
+	seed     uint64    // of the methods' random choices
+	targets  []float64 // fractions of the free parameters to delete, ascending
+	dense    []float64 // the trained dense parameters; not modified
+	// train is what retraining and the methods see, with the samples
+	// curvature is averaged over (nil: all of train); the points measure
+	// the training objective and error on evalTrain, the test ones on test.
+	train, evalTrain, test *model.Data
+	hessianIdx             []int
+	// retrain is the recipe of the retraining after step's deletion and
+	// its shuffling seed.
+	retrain func(step int) (train.Recipe, uint64)
+	// denseStats, if not nil, are the dense net's on evalTrain and test,
+	// measured once for all the sweeps of a seed.
+	denseStats *[2]model.Stats
+	// label gives every point its Definition, Method, Scope, Schedule and
+	// Seed.
+	label report.Point
+	// observe, if not nil, is shown every point with the parameters and
+	// mask it was measured at (mask nil for the dense net); it must not
+	// modify or keep them.
+	observe func(p report.Point, theta []float64, mask []bool)
+	// stepDone, if not nil, is called when a step (deletion, and retraining
+	// if the schedule retrains) is done.
+	stepDone func()
+}
+
+// run runs the schedule and returns its points: step 0 is the dense net,
+// then one point per target (two when the schedule retrains: before and
+// after).
+func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
+	net := s.e.Net
+	theta := append([]float64(nil), s.dense...)
+	state := func(theta []float64, mask []bool, step int) *prune.State {
+		return &prune.State{Engine: s.e, Theta: theta, Mask: mask, Train: s.train, HessianIdx: s.hessianIdx,
+			Seed: s.seed, Step: step}
+	}
+	pts := []report.Point{s.point(0, false, theta, nil, 0)} // the dense net
+	var scores []float64
+	var err error
+	if s.schedule.fromDense() {
+		if scores, err = s.method.Scores(state(theta, nil, 0)); err != nil {
+			return nil, err
+		}
+	}
+	var mask []bool
+	for i, target := range s.targets {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		step := i + 1
+		var from []bool
+		if s.schedule.fromDense() {
+			theta = append(theta[:0], s.dense...)
+		} else {
+			from = mask
+			if scores, err = s.method.Scores(state(theta, mask, step)); err != nil {
+				return nil, err
+			}
+		}
+		sel, err := prune.Select(net, scores, from, target, s.scope)
+		if err != nil {
+			return nil, err
+		}
+		mask = sel.Mask
+		applyMask(theta, mask)
+		// The predicted increase is the sum of the saliencies deleted from
+		// the net they were computed on: this step's for iterative, and
+		// for the one-shot schedules, which select from the dense net
+		// every time, everything deleted so far.
+		predicted := math.NaN()
+		if s.method.Predicts() {
+			predicted = sel.ScoreSum
+		}
+		pts = append(pts, s.point(step, false, theta, mask, predicted))
+		if s.schedule.retrains() {
+			r, seed := s.retrain(step)
+			if err := train.SGD(ctx, s.e, theta, mask, s.train, r, seed, nil); err != nil {
+				return nil, fmt.Errorf("retraining at step %d: %w", step, err)
+			}
+			pts = append(pts, s.point(step, true, theta, mask, math.NaN()))
+		}
+		if s.stepDone != nil {
+			s.stepDone()
+		}
+	}
+	return pts, nil
+}
+
+// point measures the net at theta under mask.
+func (s *sweep) point(step int, retrained bool, theta []float64, mask []bool, predicted float64) report.Point {
+	net := s.e.Net
+	var tr, te model.Stats
+	if step == 0 && s.denseStats != nil {
+		tr, te = s.denseStats[0], s.denseStats[1]
+	} else {
+		tr = s.e.Sum(theta, s.evalTrain, nil, model.PassEval, nil)
+		te = s.e.Sum(theta, s.test, nil, model.PassEval, nil)
+	}
+	rem := prune.Measure(net, mask)
+	params, conns := rem.Params, rem.Connections
+	p := s.label
+	p.Network, p.Step, p.Retrained = net.Name, step, retrained
+	p.ParamsTotal, p.ParamsRemaining = net.NumParams(), params
+	p.FractionRemoved = 1 - float64(params)/float64(net.NumParams())
+	p.ConnectionsTotal, p.ConnectionsRemaining = net.Connections(), conns
+	p.TrainMSE, p.TestMSE, p.TrainError, p.TestError = tr.MeanLoss(), te.MeanLoss(), tr.ErrorRate(), te.ErrorRate()
+	p.PredictedDelta, p.LayersCutOff = predicted, rem.LayersCutOff
+	if s.observe != nil {
+		s.observe(p, theta, mask)
+	}
+	return p
+}
+
+func applyMask(theta []float64, mask []bool) {
+	for k, alive := range mask {
+		if !alive {
+			theta[k] = 0
+		}
+	}
+}
+
+// sweep is the unit's run of its definition's schedule.
+func (u *unit) sweep() (*sweep, error) {
+	m, err := prune.New(u.method)
+	if err != nil {
+		return nil, err
+	}
+	hidx, err := u.data.hessianIdx(u.def.Data.HessianSamples, u.seed)
+	if err != nil {
+		return nil, err
+	}
+	denseStats := u.denseStats
+	return &sweep{schedule: u.def.Schedule, e: u.e, method: m, scope: u.scope, seed: u.seed,
+		targets: u.def.Targets(u.data.net), dense: u.dense,
+		train: u.data.train, evalTrain: u.data.evalTrain, test: u.data.test, hessianIdx: hidx,
+		retrain: func(step int) (train.Recipe, uint64) {
+			return u.def.Retraining, retrainingSeed(u.seed, step)
+		},
+		denseStats: &denseStats,
+		label: report.Point{Definition: u.def.Name, Method: u.method, Scope: string(u.scope),
+			Schedule: string(u.def.Schedule), Seed: u.seed},
+		stepDone: func() { u.progress(u.def.stepWork()) },
+	}, nil
+}
