@@ -52,6 +52,11 @@ func baselines(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%s: test error %.2f%%, train error %.2f%%, %.1f s/epoch\n",
 			dn.Net.Name, 100*dn.Test.ErrorRate(), 100*dn.Train.ErrorRate(), dn.SecondsPerEpoch)
+		if dn.Learned != nil {
+			// A recipe that failed is a result of the baselines table (it
+			// says what was tried), but no net to prune.
+			fmt.Fprintf(stdout, "%s: %v\n", d.Name, dn.Learned)
+		}
 		done = append(done, dn)
 		// Rewritten after every network, so nothing finished is lost.
 		if err := writeBaselines(dir, command(o, names), env.Workers, done); err != nil {

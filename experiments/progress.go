@@ -90,6 +90,8 @@ func (l logLines) Record(e study.Event) {
 			e.Seed, e.Points, 100*e.FractionRemoved, 100*e.TestError, describeTime(e.Seconds, false))
 	case study.UnitFailed:
 		fmt.Fprintf(l.w, "%s: %s/%s seed %d FAILED: %v\n", e.Definition, e.Method, e.Scope, e.Seed, e.Err)
+	case study.RecordRefused:
+		fmt.Fprintf(l.w, "%s: %v: not used, recomputed\n", e.Definition, e.Err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 
 	"obd/backend"
 	"obd/datasets"
+	"obd/report"
 	"obd/study"
 )
 
@@ -32,13 +34,16 @@ func setup(o options, names []string) ([]*study.Definition, study.Env, error) {
 }
 
 // firstDense trains (or finds in the cache) the dense net of the named
-// definition's first seed.
+// definition's first seed; a net that did not learn is an error.
 func firstDense(ctx context.Context, o options, name string) (*study.Dense, study.Env, error) {
 	defs, env, err := setup(o, []string{name})
 	if err != nil {
 		return nil, env, err
 	}
 	dn, err := study.TrainDense(ctx, defs[0], env, defs[0].Seeds[0])
+	if err == nil && dn.Learned != nil {
+		err = fmt.Errorf("%s: dense %s seed %d: %w", dn.Def.Name, dn.Net.Name, dn.Seed, dn.Learned)
+	}
 	return dn, env, err
 }
 
@@ -121,6 +126,12 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 			}
 			continue
 		}
+		// The points.csv being replaced is the reference the new points
+		// reproduce, or not.
+		ref, err := readReference(filepath.Join(res.Dir, "points.csv"))
+		if err != nil {
+			return err
+		}
 		// The command recorded is the unsharded one: it reproduces the
 		// result, and makes a merged result byte-identical to one run.
 		if err := study.Write(res, study.Meta{Command: command(o, names), Backend: backend.Name(),
@@ -129,6 +140,9 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 		}
 		fmt.Fprintf(stdout, "%s: %d points, %d units (%d failed) → %s\n", d.Name, len(res.Points), len(res.Units),
 			res.Failed(), res.Dir)
+		if ref != nil {
+			fmt.Fprintf(stdout, "%s: points.csv %s\n", d.Name, report.Compare(ref, res.Points))
+		}
 		failed += res.Failed()
 	}
 	bar.Finish()
@@ -140,6 +154,24 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 		return fmt.Errorf("-merge: %d units not finished; run the shards that own them (or the command without -shard) first", missing)
 	}
 	return nil
+}
+
+// readReference reads the points.csv a run is about to replace: nil when
+// there is none. One that cannot be read is an error naming it, before
+// anything is overwritten.
+func readReference(path string) ([]report.Point, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	pts, err := report.ReadCSV(path, f)
+	if err != nil {
+		return nil, fmt.Errorf("the reference to compare with: %w", err)
+	}
+	return pts, nil
 }
 
 // newBar makes the progress bar, shown only when w is a terminal; its

@@ -197,11 +197,12 @@ func TestShardsAndMerge(t *testing.T) {
 	}
 
 	// A missing unit: -merge fails, names it, and writes nothing.
-	units, _ := filepath.Glob(filepath.Join(seq, "tiny", "units", "*-magnitude-per-layer-seed2.csv"))
+	units, _ := filepath.Glob(filepath.Join(seq, "tiny", "units", "magnitude-per-layer-*-seed2.csv"))
 	if len(units) != 1 {
 		t.Fatalf("unit files %v", units)
 	}
 	os.Remove(units[0])
+	os.Remove(strings.TrimSuffix(units[0], ".csv") + ".json")
 	os.Remove(filepath.Join(seq, "tiny", "points.csv"))
 	var stdout, stderr bytes.Buffer
 	err := run(ctx, []string{"-out", seq, "-merge", def}, &stdout, &stderr)
@@ -212,16 +213,26 @@ func TestShardsAndMerge(t *testing.T) {
 		t.Error("-merge with a unit missing wrote points.csv")
 	}
 
-	// Units of another BLAS backend are refused, not mixed in.
-	metas, _ := filepath.Glob(filepath.Join(seq, "tiny", "units", "*-obd-global-seed1.json"))
+	// A record that is not this unit's (here: one that claims another
+	// BLAS backend, whose units have keys of their own) is refused by
+	// -merge, naming the file, and recomputed by a run.
+	metas, _ := filepath.Glob(filepath.Join(seq, "tiny", "units", "obd-global-*-seed1.json"))
 	if len(metas) != 1 {
 		t.Fatalf("unit records %v", metas)
 	}
 	os.WriteFile(metas[0], []byte(`{"method":"obd","scope":"global","seed":1,"backend":"elsewhere"}`), 0o644)
-	err = runTo(seq)
-	if err == nil || !strings.Contains(err.Error(), filepath.Base(metas[0])) || !strings.Contains(err.Error(), "elsewhere") {
-		t.Errorf("unit of another backend: err = %v, want one naming the file and the backend", err)
+	err = run(ctx, []string{"-out", seq, "-merge", def}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), filepath.Base(metas[0])) {
+		t.Errorf("-merge with a foreign record: err = %v, want one naming %s", err, filepath.Base(metas[0]))
 	}
+	stderr.Reset()
+	if err := run(ctx, []string{"-out", seq, def}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), filepath.Base(metas[0])) || !strings.Contains(stderr.String(), "not used, recomputed") {
+		t.Errorf("a run with a foreign record: stderr %q, want it named and recomputed", stderr.String())
+	}
+	sameOutputs(t, "recomputed after a foreign record", outputs(t, filepath.Join(seq, "tiny")), want)
 
 	// Concurrent shards on one directory.
 	conc := filepath.Join(root, "conc")

@@ -1,11 +1,11 @@
 package study
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,82 +19,99 @@ import (
 	"obd/train"
 )
 
-// denseInfo is the sidecar of a cached dense model.
-type denseInfo struct {
-	Seconds float64 `json:"seconds"`
-	Epochs  int     `json:"epochs"`
-}
+// ioError marks an error of the dense-net cache's files (a write that
+// failed, a lock that could not be taken): it stops the run, unlike a
+// training that failed, which fails the seed's units.
+type ioError struct{ err error }
+
+func (e *ioError) Error() string { return e.err.Error() }
+func (e *ioError) Unwrap() error { return e.err }
 
 // dense returns the trained dense parameters of seed, from the cache when
 // an earlier run (of any definition) trained the same network on the same
-// data with the same recipe and seed.
-func dense(ctx context.Context, d *Definition, data *sets, e *model.Engine, seed uint64, out string, progress func(int)) ([]float64, *denseInfo, bool, error) {
-	path := densePath(d, seed, out)
+// data with the same recipe and seed, and the cache's record of it. A
+// cached net that fails its verification is reported to env's Recorder
+// and trained again. Errors of the cache's files are *ioError; others are
+// the training's.
+func dense(ctx context.Context, d *Definition, data *sets, e *model.Engine, seed uint64, env Env, progress func(int)) ([]float64, denseRecord, bool, error) {
+	key, path := denseKey(d, seed, env.Out)
+	fail := func(err error) ([]float64, denseRecord, bool, error) { return nil, denseRecord{}, false, &ioError{err} }
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, nil, false, err
+		return fail(err)
+	}
+	read := func() ([]float64, denseRecord, bool, error) {
+		theta, rec, err := readDenseCache(path, key, data.net)
+		var re *RecordError
+		switch {
+		case err == nil:
+			return theta, rec, true, nil
+		case errors.As(err, &re):
+			env.record(RecordRefused{Definition: d.Name, Err: re})
+			return nil, rec, false, nil
+		case errors.Is(err, errNoRecord):
+			return nil, rec, false, nil
+		}
+		return fail(err)
 	}
 	for {
-		if theta, info, ok := readDense(path, data.net); ok {
-			return theta, info, true, nil
+		if theta, rec, ok, err := read(); ok || err != nil {
+			return theta, rec, ok, err
 		}
-		// Not cached (or damaged: retrained, not trusted). Train it, unless
-		// another process (a shard) is training it: then wait for it.
+		// Not cached (or not trusted). Train it, unless another process (a
+		// shard) is training it: then wait for it.
 		l, err := tryLock(path + ".lock")
 		if err != nil {
-			return nil, nil, false, err
+			return fail(err)
 		}
 		if l != nil {
 			defer l.release()
-			if theta, info, ok := readDense(path, data.net); ok { // finished meanwhile
-				return theta, info, true, nil
+			if theta, rec, ok, err := read(); ok || err != nil { // finished meanwhile
+				return theta, rec, ok, err
 			}
 			break
 		}
 		if err := waitLock(ctx); err != nil {
-			return nil, nil, false, err
+			return nil, denseRecord{}, false, err
 		}
 	}
 	start := time.Now()
 	theta := data.net.Init(seed)
 	if err := train.SGD(ctx, e, theta, nil, data.train, d.Training, seed, func(train.Epoch) { progress(10) }); err != nil {
-		return nil, nil, false, err
+		return nil, denseRecord{}, false, err
 	}
-	info := &denseInfo{Seconds: time.Since(start).Seconds(), Epochs: d.Training.Epochs}
-	var b bytes.Buffer
-	if err := model.WriteParams(&b, data.net, theta); err != nil {
-		return nil, nil, false, err
+	rec := denseRecord{Key: key, Seconds: time.Since(start).Seconds(), Epochs: d.Training.Epochs}
+	if err := writeDenseCache(path, data.net, theta, rec); err != nil {
+		return fail(err)
 	}
-	meta, _ := json.Marshal(info)
-	if err := atomicfile.Write(path+".json", meta); err != nil {
-		return nil, nil, false, err
-	}
-	return theta, info, false, atomicfile.Write(path+".params", b.Bytes())
+	return theta, rec, false, nil
 }
 
-// readDense reads a cached dense net and its sidecar.
-func readDense(path string, net *model.Net) ([]float64, *denseInfo, bool) {
-	f, err := os.Open(path + ".params")
-	if err != nil {
-		return nil, nil, false
-	}
-	theta, err := model.ReadParams(f, net)
-	f.Close()
-	if err != nil {
-		return nil, nil, false
-	}
-	info, _ := readDenseInfo(path)
-	return theta, info, true
+// checkDense says whether the dense net of seed learned (checkDense of
+// learned.go), from its statistics on the sweep's training images.
+func (s *sets) checkDense(e *model.Engine, seed uint64, final model.Stats) error {
+	initial := e.Sum(s.net.Init(seed), s.evalTrain, nil, model.PassEval, nil)
+	return checkDense(initial, final, s.net.Outputs())
 }
 
-// readDenseInfo reads the sidecar of a cached dense net; a missing or
-// damaged one gives zero values and false.
-func readDenseInfo(path string) (*denseInfo, bool) {
-	info := new(denseInfo)
+// readDenseTiming reads the sidecar of seed's cached dense net for how
+// long its training took, without reading the net; false when there is no
+// sidecar of that key.
+func readDenseTiming(d *Definition, seed uint64, out string) (denseRecord, bool) {
+	key, path := denseKey(d, seed, out)
+	var rec denseRecord
 	b, err := os.ReadFile(path + ".json")
-	if err != nil || json.Unmarshal(b, info) != nil {
-		return new(denseInfo), false
+	if err != nil || json.Unmarshal(b, &rec) != nil || rec.Key != key {
+		return denseRecord{}, false
 	}
-	return info, true
+	return rec, true
+}
+
+// wrapDense names the dense net in an error of its seed's units.
+func wrapDense(d *Definition, seed uint64, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s seed %d: %w", d.Network, seed, err)
 }
 
 // denseRecordPath is where a definition's result directory records the
@@ -122,10 +139,12 @@ func readDenseRecord(unitDir, hash string, seed uint64) (UnitResult, bool) {
 	return r, true
 }
 
-// densePath is the cache path, without extension, of a dense net.
-func densePath(d *Definition, seed uint64, out string) string {
-	// The BLAS backend is part of the key: backends round differently.
-	key, _ := json.Marshal(struct {
+// denseKey returns the key of the dense net of seed (the SHA-256, in hex,
+// of what determines it: network, training images, digit size, recipe,
+// seed and BLAS backend, which round differently) and its cache path,
+// without extension.
+func denseKey(d *Definition, seed uint64, out string) (key, path string) {
+	b, _ := json.Marshal(struct {
 		Network   string
 		Train     int
 		DigitSize int `json:",omitempty"` // omitted when 0: older caches keep their keys
@@ -133,8 +152,9 @@ func densePath(d *Definition, seed uint64, out string) string {
 		Seed      uint64
 		Backend   string
 	}{d.Network, d.Data.Train, d.Data.DigitSize, d.Training, seed, backend.Name()})
-	sum := sha256.Sum256(key)
-	return filepath.Join(out, ".cache", "dense", fmt.Sprintf("%s-%s", d.Network, hex.EncodeToString(sum[:])[:16]))
+	sum := sha256.Sum256(b)
+	key = hex.EncodeToString(sum[:])
+	return key, filepath.Join(out, ".cache", "dense", fmt.Sprintf("%s-%s", d.Network, key[:16]))
 }
 
 // Dense is a trained dense network of a definition.
@@ -146,6 +166,9 @@ type Dense struct {
 	Train, Test     model.Stats
 	SecondsPerEpoch float64 // of the run that trained it
 	Cached          bool
+	// Learned is nil when the net learned, else why it did not (an
+	// ErrDidNotLearn): such a net is no dense baseline to prune or export.
+	Learned error
 
 	data *sets
 	e    *model.Engine
@@ -160,15 +183,17 @@ func TrainDense(ctx context.Context, def *Definition, env Env, seed uint64) (*De
 		return nil, fmt.Errorf("%s: %w", d.Name, err)
 	}
 	e := model.NewEngine(data.net, env.Workers)
-	theta, info, cached, err := dense(ctx, d, data, e, seed, env.Out, env.progress(d))
+	theta, info, cached, err := dense(ctx, d, data, e, seed, env, env.progress(d))
 	if err != nil {
 		return nil, fmt.Errorf("%s: dense %s seed %d: %w", d.Name, d.Network, seed, err)
 	}
-	return &Dense{Def: d, Net: data.net, Seed: seed, Theta: theta, Cached: cached,
+	dn := &Dense{Def: d, Net: data.net, Seed: seed, Theta: theta, Cached: cached,
 		SecondsPerEpoch: info.Seconds / float64(max(info.Epochs, 1)),
 		Train:           e.Sum(theta, data.train, nil, model.PassEval, nil),
 		Test:            e.Sum(theta, data.test, nil, model.PassEval, nil),
-		data:            data, e: e}, nil
+		data:            data, e: e}
+	dn.Learned = data.checkDense(e, seed, e.Sum(theta, data.evalTrain, nil, model.PassEval, nil))
+	return dn, nil
 }
 
 // Saliencies returns the paper's LM Hessian diagonal of the dense net,

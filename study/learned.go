@@ -44,11 +44,11 @@ func checkDense(initial, final model.Stats, classes int) error {
 	return nil
 }
 
-// checkRetraining says whether a retraining exploded: its training
-// objective must stay finite and at most maxRetrainingGrowth times the
-// objective of the pruned net it started from.
-func checkRetraining(before, after model.Stats) error {
-	a, b := after.MeanLoss(), before.MeanLoss()
+// checkRetraining says whether a retraining exploded: its mean training
+// objective after must stay finite and at most maxRetrainingGrowth times
+// the objective of the pruned net it started from (before).
+func checkRetraining(before, after float64) error {
+	a, b := after, before
 	if math.IsNaN(a) || math.IsInf(a, 0) || a > maxRetrainingGrowth*b {
 		return fmt.Errorf("%w: retraining raised the training objective from %.4g to %.4g (more than %d×)",
 			ErrDidNotLearn, b, a, maxRetrainingGrowth)

@@ -41,7 +41,10 @@ func Write(res *Result, meta Meta) error {
 		fmt.Sprintf("Made by `%s` (definition hash %s, BLAS backend %s). Network %s; %s schedule; seeds %v.",
 			meta.Command, res.Hash, meta.Backend, d.Network, d.Schedule, d.Seeds)}
 	for _, u := range append(append([]UnitResult(nil), res.Dense...), res.Units...) {
-		if u.Error != "" {
+		switch {
+		case u.Error != "" && u.Method == "dense":
+			notes = append(notes, fmt.Sprintf("**FAILED**: the dense %s of seed %d: %s", d.Network, u.Seed, u.Error))
+		case u.Error != "":
 			notes = append(notes, fmt.Sprintf("**FAILED**: %s/%s seed %d: %s", u.Method, u.Scope, u.Seed, u.Error))
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"obd/internal/atomicfile"
 	"obd/model"
@@ -48,20 +49,29 @@ type unitRecord struct {
 
 // writeUnitRecord writes a unit's points and then its sidecar, each
 // atomically; the sidecar, written last, is what makes the record count.
-func writeUnitRecord(csvPath, jsonPath string, rec unitRecord, pts []report.Point) error {
+// It returns the points as the record holds them (ten significant digits),
+// which is what any later read gives.
+func writeUnitRecord(csvPath, jsonPath string, rec unitRecord, pts []report.Point) ([]report.Point, error) {
 	var b bytes.Buffer
 	if err := report.WriteCSV(&b, pts); err != nil {
-		return err
+		return nil, err
+	}
+	stored, err := report.ReadCSV(csvPath, bytes.NewReader(b.Bytes()))
+	if err != nil {
+		return nil, err
 	}
 	rec.Format, rec.PointsSHA256 = unitFormat, checksum(b.Bytes())
 	meta, err := json.Marshal(rec)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(csvPath), 0o755); err != nil {
+		return nil, err
 	}
 	if err := atomicfile.Write(csvPath, b.Bytes()); err != nil {
-		return err
+		return nil, err
 	}
-	return atomicfile.Write(jsonPath, append(meta, '\n'))
+	return stored, atomicfile.Write(jsonPath, append(meta, '\n'))
 }
 
 // readUnitRecord reads what writeUnitRecord wrote for the unit want

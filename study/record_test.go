@@ -32,7 +32,7 @@ func TestUnitRecordVerified(t *testing.T) {
 	b := unitRecord{Key: "bbbb", Method: "magnitude", Scope: "global", Seed: 1, Backend: "gonum"}
 	write := func(name string, rec unitRecord) {
 		t.Helper()
-		if err := writeUnitRecord(path(name, ".csv"), path(name, ".json"), rec, unitPoints(rec.Method, rec.Scope, rec.Seed, 5)); err != nil {
+		if _, err := writeUnitRecord(path(name, ".csv"), path(name, ".json"), rec, unitPoints(rec.Method, rec.Scope, rec.Seed, 5)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,8 +13,8 @@ type Recorder interface {
 	Record(Event)
 }
 
-// Event is one of WorkPlanned, WorkSkipped, WorkDone, DenseDone, UnitDone
-// and UnitFailed.
+// Event is one of WorkPlanned, WorkSkipped, WorkDone, DenseDone, UnitDone,
+// UnitFailed and RecordRefused.
 type Event interface{ event() }
 
 // WorkPlanned announces work, in the units of Definition.Work. Run does not
@@ -73,12 +73,21 @@ type UnitFailed struct {
 	Err                       error
 }
 
-func (WorkPlanned) event() {}
-func (WorkSkipped) event() {}
-func (WorkDone) event()    {}
-func (DenseDone) event()   {}
-func (UnitDone) event()    {}
-func (UnitFailed) event()  {}
+// RecordRefused says that a stored record (a unit's points, a failure
+// record, a cached dense net) failed its verification and is not used: it
+// is recomputed.
+type RecordRefused struct {
+	Definition string
+	Err        *RecordError
+}
+
+func (WorkPlanned) event()   {}
+func (RecordRefused) event() {}
+func (WorkSkipped) event()   {}
+func (WorkDone) event()      {}
+func (DenseDone) event()     {}
+func (UnitDone) event()      {}
+func (UnitFailed) event()    {}
 
 // Work is the amount of work a run accounts for (WorkSkipped and
 // WorkDone), in tenths of a training epoch, roughly: 10 per epoch of dense

@@ -2,6 +2,7 @@ package study
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -147,7 +148,7 @@ func newRun(def *Definition, env Env) (*run, error) {
 		}
 	}
 	e := model.NewEngine(data.net, env.Workers)
-	units := d.units(data, e, res.Hash, unitDir)
+	units := d.units(data, e, unitDir)
 	return &run{d: d, env: env, res: res, data: data, e: e, unitDir: unitDir, units: units,
 		done: make([]bool, len(units)), results: make([]UnitResult, len(units)), points: make([][]report.Point, len(units)),
 		perUnit: len(d.Targets(data.net)) * d.stepWork(), progress: env.progress(d)}, nil
@@ -162,7 +163,7 @@ func (r *run) mine(k int) bool { return r.env.Shard.owns(k, len(r.units)) && !r.
 func (r *run) gather() (todo map[uint64]bool, err error) {
 	todo = map[uint64]bool{}
 	for k, u := range r.units {
-		ur, pts, ok, err := u.load()
+		ur, pts, ok, err := r.load(u)
 		if err != nil {
 			return nil, err
 		}
@@ -180,12 +181,28 @@ func (r *run) gather() (todo map[uint64]bool, err error) {
 	return todo, nil
 }
 
+// load reads a unit's record. A record that fails its verification is
+// reported and then treated as absent, so that it is recomputed; a merge,
+// which computes nothing, refuses it instead.
+func (r *run) load(u *unit) (UnitResult, []report.Point, bool, error) {
+	ur, pts, ok, err := u.load()
+	var re *RecordError
+	if errors.As(err, &re) {
+		if r.env.Merge {
+			return ur, nil, false, fmt.Errorf("%s: %w", r.d.Name, err)
+		}
+		r.env.record(RecordRefused{Definition: r.d.Name, Err: re})
+		return ur, nil, false, nil
+	}
+	return ur, pts, ok, err
+}
+
 // gatherLate reads the units that were not done when Run started and
 // that another process has finished since.
 func (r *run) gatherLate() error {
 	for k, u := range r.units {
 		if !r.done[k] {
-			if ur, pts, ok, err := u.load(); err != nil {
+			if ur, pts, ok, err := r.load(u); err != nil {
 				return err
 			} else if ok {
 				r.done[k], r.results[k], r.points[k] = true, ur, pts
@@ -202,8 +219,8 @@ func (r *run) skipDense(seed uint64) {
 	if dr, ok := readDenseRecord(r.unitDir, r.res.Hash, seed); ok {
 		dr.Cached = true
 		r.res.Dense = append(r.res.Dense, dr)
-	} else if info, ok := readDenseInfo(densePath(r.d, seed, r.env.Out)); ok {
-		r.res.Dense = append(r.res.Dense, UnitResult{Method: "dense", Seed: seed, Seconds: info.Seconds, Cached: true})
+	} else if rec, ok := readDenseTiming(r.d, seed, r.env.Out); ok {
+		r.res.Dense = append(r.res.Dense, UnitResult{Method: "dense", Seed: seed, Seconds: rec.Seconds, Cached: true})
 	}
 }
 
@@ -214,11 +231,15 @@ func (r *run) compute(ctx context.Context, seed uint64) error {
 	d, env := r.d, r.env
 	start := time.Now()
 	spent := 0 // of the training's work
-	theta, info, cached, err := dense(ctx, d, r.data, r.e, seed, env.Out, func(n int) { spent += n; r.progress(n) })
+	theta, info, cached, err := dense(ctx, d, r.data, r.e, seed, env, func(n int) { spent += n; r.progress(n) })
+	var ioErr *ioError
+	if errors.As(err, &ioErr) {
+		return err
+	}
 	dr := UnitResult{Method: "dense", Seed: seed, Seconds: time.Since(start).Seconds(), Cached: cached}
 	if cached {
 		env.skip(d, 10*d.Training.Epochs)
-		if info != nil && info.Seconds > 0 {
+		if info.Seconds > 0 {
 			dr.Seconds = info.Seconds // the training's, not the read's
 		}
 	}
@@ -234,18 +255,22 @@ func (r *run) compute(ctx context.Context, seed uint64) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if err != nil {
-		dr.Error = err.Error()
-		r.progress(10*d.Training.Epochs - spent) // the epochs it will not train
-	}
-	env.record(DenseDone{Definition: d.Name, Network: d.Network, Seed: seed, Seconds: dr.Seconds, Cached: cached, Err: err})
-	r.res.Dense = append(r.res.Dense, dr)
-	// Every unit of this seed starts from the same evaluated dense net.
+	// Every unit of this seed starts from the same evaluated dense net,
+	// which must have learned.
 	var denseStats [2]model.Stats
 	if err == nil {
 		denseStats = [2]model.Stats{r.e.Sum(theta, r.data.evalTrain, nil, model.PassEval, nil),
 			r.e.Sum(theta, r.data.test, nil, model.PassEval, nil)}
+		err = r.data.checkDense(r.e, seed, denseStats[0])
 	}
+	if err != nil {
+		dr.Error = err.Error()
+		if !cached {
+			r.progress(10*d.Training.Epochs - spent) // the epochs it will not train
+		}
+	}
+	env.record(DenseDone{Definition: d.Name, Network: d.Network, Seed: seed, Seconds: dr.Seconds, Cached: cached, Err: err})
+	r.res.Dense = append(r.res.Dense, dr)
 	for k, u := range r.units {
 		if u.seed != seed || r.done[k] || !env.Shard.owns(k, len(r.units)) {
 			continue
@@ -257,13 +282,17 @@ func (r *run) compute(ctx context.Context, seed uint64) error {
 		if uerr == nil {
 			u.dense, u.denseStats = theta, denseStats
 			u.progress = func(n int) { spent += n; r.progress(n) }
-			ur, upts, uerr = u.run(ctx)
+			var werr error
+			ur, upts, uerr, werr = u.run(ctx)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			if werr != nil {
+				return fmt.Errorf("%s: %s: %w", d.Name, u, werr)
+			}
 		} else {
 			ur = UnitResult{Method: u.method, Scope: string(u.scope), Seed: u.seed, Backend: backend.Name()}
-			uerr = fmt.Errorf("dense net: %w", uerr)
+			uerr = fmt.Errorf("dense net: %w", wrapDense(d, seed, uerr))
 		}
 		if uerr != nil {
 			r.progress(r.perUnit - spent) // the steps it will not run
@@ -306,13 +335,13 @@ func (r *run) result() *Result {
 }
 
 // units lists the definition's units in the order (seed, method, scope).
-func (d *Definition) units(data *sets, e *model.Engine, hash, dir string) []*unit {
+func (d *Definition) units(data *sets, e *model.Engine, dir string) []*unit {
 	var us []*unit
 	for _, seed := range d.Seeds {
 		for _, method := range d.Methods {
 			for _, scope := range d.Scopes {
-				us = append(us, &unit{def: d, hash: hash, data: data, e: e, seed: seed, method: method,
-					scope: prune.Scope(scope), dir: dir})
+				us = append(us, &unit{def: d, key: unitKeyOf(d, data.net, method, scope, backend.Name()), data: data, e: e,
+					seed: seed, method: method, scope: prune.Scope(scope), dir: dir})
 			}
 		}
 	}

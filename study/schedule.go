@@ -131,13 +131,18 @@ func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
 		if s.method.Predicts() {
 			predicted = sel.ScoreSum
 		}
-		pts = append(pts, s.point(step, false, theta, mask, predicted))
+		before := s.point(step, false, theta, mask, predicted)
+		pts = append(pts, before)
 		if s.schedule.retrains() {
 			r, seed := s.retrain(step)
 			if err := train.SGD(ctx, s.e, theta, mask, s.train, r, seed, nil); err != nil {
 				return nil, fmt.Errorf("retraining at step %d: %w", step, err)
 			}
-			pts = append(pts, s.point(step, true, theta, mask, math.NaN()))
+			after := s.point(step, true, theta, mask, math.NaN())
+			if err := checkRetraining(before.TrainMSE, after.TrainMSE); err != nil {
+				return nil, fmt.Errorf("retraining at step %d: %w", step, err)
+			}
+			pts = append(pts, after)
 		}
 		if s.stepDone != nil {
 			s.stepDone()
