@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -133,4 +134,17 @@ func configLine(line string) (k, v string, ok bool) {
 		}
 	}
 	return line[:i], strings.TrimSpace(line[i+1:]), true
+}
+
+// Median is the median of v (the mean of the middle two for an even
+// count), the statistic the benchmark tables report over runs; v is not
+// modified. It panics on an empty v.
+func Median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }

@@ -70,3 +70,20 @@ func TestParseBroken(t *testing.T) {
 		}
 	}
 }
+
+func TestMedian(t *testing.T) {
+	for _, c := range []struct {
+		v    []float64
+		want float64
+	}{{[]float64{3}, 3}, {[]float64{5, 1, 3}, 3}, {[]float64{4, 1, 3, 2}, 2.5}} {
+		in := append([]float64(nil), c.v...)
+		if got := Median(c.v); got != c.want {
+			t.Errorf("Median(%v) = %v, want %v", in, got, c.want)
+		}
+		for i := range in {
+			if in[i] != c.v[i] {
+				t.Errorf("Median modified its argument: %v", c.v)
+			}
+		}
+	}
+}

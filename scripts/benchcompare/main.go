@@ -83,28 +83,18 @@ func TrainEpochs(f *gobench.File) (map[string]Epoch, error) {
 	}
 	out := map[string]Epoch{}
 	for net, s := range secs {
-		e := Epoch{Seconds: median(s), Runs: len(s), Procs: procs[net]}
+		e := Epoch{Seconds: gobench.Median(s), Runs: len(s), Procs: procs[net]}
 		if e.Seconds <= 0 {
 			return nil, fmt.Errorf("%s: %s: %v seconds per epoch", f.Name, net, e.Seconds)
 		}
 		if len(rates[net]) == len(s) {
-			e.SamplesPerSec = median(rates[net])
+			e.SamplesPerSec = gobench.Median(rates[net])
 		} else {
 			e.SamplesPerSec = EpochSamples / e.Seconds
 		}
 		out[net] = e
 	}
 	return out, nil
-}
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // PyTorch is the JSON that scripts/bench_pytorch.py writes (the fields used).

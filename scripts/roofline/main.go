@@ -34,7 +34,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -131,16 +130,16 @@ func Build(f *gobench.File) (*Table, error) {
 	for _, k := range gemmKeys {
 		s := gemms[k]
 		p := strings.Split(s.name, "/")
-		g := GEMM{Precision: p[1], Shape: p[2], Mode: p[3], Procs: s.procs, Runs: s.runs, GFLOPs: median(s.gflops)}
+		g := GEMM{Precision: p[1], Shape: p[2], Mode: p[3], Procs: s.procs, Runs: s.runs, GFLOPs: gobench.Median(s.gflops)}
 		t.GEMMs = append(t.GEMMs, g)
 		rate[k] = g.GFLOPs
 	}
 	for _, k := range passKeys {
 		s := passes[k]
 		bench, net, _ := strings.Cut(s.name, "/")
-		row := Row{Pass: Pass{Bench: bench, Net: net, Procs: s.procs, Runs: s.runs, GFLOPs: median(s.gflops)}}
+		row := Row{Pass: Pass{Bench: bench, Net: net, Procs: s.procs, Runs: s.runs, GFLOPs: gobench.Median(s.gflops)}}
 		if len(s.samples) == s.runs {
-			row.SamplesPerSec = median(s.samples)
+			row.SamplesPerSec = gobench.Median(s.samples)
 		}
 		suffix := "/parallel-" + strconv.Itoa(s.procs)
 		var ok bool
@@ -151,16 +150,6 @@ func Build(f *gobench.File) (*Table, error) {
 		t.Rows = append(t.Rows, row)
 	}
 	return t, nil
-}
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // fmtRate writes a rate with three significant digits.
