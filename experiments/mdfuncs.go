@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -46,6 +47,29 @@ func (r *results) Src(def string) string {
 		return "not run: " + r.file(def)
 	}
 	return "`" + r.file(def) + "`"
+}
+
+// PredateCutOff lists the definitions whose points.csv was written before
+// the layers cut off from the output were counted.
+func (r *results) PredateCutOff() []string {
+	var defs []string
+	for _, def := range r.Defs {
+		if r.Has(def) && claims.PredatesCutOff(r.pts[def]) {
+			defs = append(defs, def)
+		}
+	}
+	return defs
+}
+
+// CutOffDefs lists the definitions with a net cut off from its output.
+func (r *results) CutOffDefs() []string {
+	var defs []string
+	for _, def := range r.Defs {
+		if len(claims.CutOff(r.pts[def])) > 0 {
+			defs = append(defs, def)
+		}
+	}
+	return defs
 }
 
 // File is def's points.csv.
@@ -345,6 +369,25 @@ var mdFuncs = template.FuncMap{
 		}{b, n, lo, hi}
 	},
 	"retrainedAt": claims.RetrainedAt,
+	"cutOff":      claims.CutOff,
+	// firstLevel is the lowest of a list of deleted fractions.
+	"firstLevel": func(fs []float64) (float64, error) {
+		if len(fs) == 0 {
+			return 0, fmt.Errorf("no levels")
+		}
+		return slices.Min(fs), nil
+	},
+	// cutOffLevels lists the deleted fractions at which every seed's net
+	// of method (any scope, before retraining) is cut off from its output.
+	"cutOffLevels": func(pts []report.Point, method string) []float64 {
+		var fs []float64
+		for _, c := range claims.CutOff(pts) {
+			if c.Method == method && !c.Retrained && c.Seeds == c.Of {
+				fs = append(fs, c.Fraction)
+			}
+		}
+		return fs
+	},
 	"bestRetrained": func(pts []report.Point, f float64) (claims.Pair, error) {
 		p, _, ok := claims.BestRetrainedAt(pts, f)
 		if !ok {
