@@ -96,3 +96,21 @@ func TestParseTables(t *testing.T) {
 		t.Error("no error for a column of names")
 	}
 }
+
+// Two definitions that share their dense nets count them once.
+func TestWorkSeconds(t *testing.T) {
+	var a, b Manifest
+	a.Definition.Network, b.Definition.Network = "lenet1", "lenet1"
+	a.Definition.Training.Epochs, b.Definition.Training.Epochs = 20, 20
+	a.Dense = []Work{{Method: "dense", Seed: 1, Seconds: 100}, {Method: "dense", Seed: 2, Seconds: 110}}
+	b.Dense = []Work{{Method: "dense", Seed: 1, Seconds: 100, Cached: true}, {Method: "dense", Seed: 2, Seconds: 110, Cached: true}}
+	a.Units = []Work{{Seconds: 5}, {Seconds: 6}}
+	b.Units = []Work{{Seconds: 7}}
+	if got := WorkSeconds(&a, &b); got != 228 {
+		t.Errorf("shared dense nets: %v seconds, want 228", got)
+	}
+	b.Definition.Training.Epochs = 30 // other nets
+	if got := WorkSeconds(&a, &b); got != 438 {
+		t.Errorf("distinct dense nets: %v seconds, want 438", got)
+	}
+}

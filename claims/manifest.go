@@ -81,6 +81,30 @@ func (m Manifest) DenseSeconds() float64 { return sum(m.Dense) }
 // Seconds is UnitSeconds plus DenseSeconds: the work the manifest records.
 func (m Manifest) Seconds() float64 { return m.UnitSeconds() + m.DenseSeconds() }
 
+// WorkSeconds is the work several manifests record together, each dense
+// net counted once: definitions that share a dense net (the same network,
+// training recipe and seed, read from the dense-net cache by all but the
+// first) each list it with its training's seconds.
+func WorkSeconds(ms ...*Manifest) float64 {
+	type net struct {
+		network  string
+		training Recipe
+		seed     uint64
+	}
+	seen := map[net]bool{}
+	s := 0.0
+	for _, m := range ms {
+		s += m.UnitSeconds()
+		for _, d := range m.Dense {
+			if k := (net{m.Definition.Network, m.Definition.Training, d.Seed}); !seen[k] {
+				seen[k] = true
+				s += d.Seconds
+			}
+		}
+	}
+	return s
+}
+
 func sum(ws []Work) float64 {
 	s := 0.0
 	for _, w := range ws {

@@ -110,14 +110,28 @@ func parse(args []string, stdout, stderr io.Writer) (options, error) {
 	fs := newFlagSet(&o)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {} // printed below: to stdout when asked for
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		usage(stdout, fs)
-		return o, err
-	} else if err != nil {
-		usage(stderr, fs)
-		return o, &usageError{err: err, printed: true}
+	// Flags may come before, between or after the names: the flag package
+	// stops at the first name, so parsing resumes after each one (a lone
+	// "--" ends the flags, as usual).
+	for {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			usage(stdout, fs)
+			return o, err
+		} else if err != nil {
+			usage(stderr, fs)
+			return o, &usageError{err: err, printed: true}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			o.names = append(o.names, rest...)
+			break
+		}
+		o.names = append(o.names, rest[0])
+		args = rest[1:]
 	}
-	o.names = fs.Args()
 	o.set = map[string]bool{}
 	var given []string // in the order of the flag set: sorted
 	fs.Visit(func(f *flag.Flag) {

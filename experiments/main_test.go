@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -385,5 +386,29 @@ func TestReadmeCommandBlock(t *testing.T) {
 		if g != w {
 			t.Fatalf("README.md's command block differs from -h at its line %d:\nREADME: %q\n-h:     %q\n(paste the output of go run ./experiments -h)", k+1, g, w)
 		}
+	}
+}
+
+// Flags may follow the names: `-quick paper-fig1 -out d` used to read -out
+// and d as definition names ("no definition \"-out\"").
+func TestFlagsAfterNames(t *testing.T) {
+	for _, c := range []struct {
+		args  []string
+		names []string
+		out   string
+	}{
+		{[]string{"-quick", "paper-fig1", "-out", "d"}, []string{"paper-fig1"}, "d"},
+		{[]string{"paper-fig1", "-quick", "paper-fig2", "-out", "d"}, []string{"paper-fig1", "paper-fig2"}, "d"},
+		{[]string{"-out", "d", "--", "-odd.yaml"}, []string{"-odd.yaml"}, "d"},
+	} {
+		var stdout, stderr bytes.Buffer
+		o, err := parse(c.args, &stdout, &stderr)
+		if err != nil || !slices.Equal(o.names, c.names) || o.out != c.out {
+			t.Errorf("%q: names %q, -out %q, err %v; want names %q, -out %q", c.args, o.names, o.out, err, c.names, c.out)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if _, err := parse([]string{"paper-fig1", "-list"}, &stdout, &stderr); err == nil {
+		t.Error("a mode flag after a name: no error")
 	}
 }

@@ -370,6 +370,7 @@ var mdFuncs = template.FuncMap{
 	},
 	"retrainedAt": claims.RetrainedAt,
 	"cutOff":      claims.CutOff,
+	"workSeconds": claims.WorkSeconds,
 	// firstLevel is the lowest of a list of deleted fractions.
 	"firstLevel": func(fs []float64) (float64, error) {
 		if len(fs) == 0 {
