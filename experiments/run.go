@@ -142,6 +142,8 @@ func runDefinitions(ctx context.Context, o options, stdout, stderr io.Writer) er
 			res.Failed(), res.Dir)
 		if ref != nil {
 			fmt.Fprintf(stdout, "%s: points.csv %s\n", d.Name, report.Compare(ref, res.Points))
+		} else {
+			fmt.Fprintf(stdout, "%s: points.csv is new: there was no reference to compare it with\n", d.Name)
 		}
 		failed += res.Failed()
 	}
