@@ -39,6 +39,7 @@ func dense(ctx context.Context, d *Definition, data *sets, e *model.Engine, seed
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fail(err)
 	}
+	refused := false // reported once, though read again under the lock
 	read := func() ([]float64, denseRecord, bool, error) {
 		theta, rec, err := readDenseCache(path, key, data.net)
 		var re *RecordError
@@ -46,7 +47,10 @@ func dense(ctx context.Context, d *Definition, data *sets, e *model.Engine, seed
 		case err == nil:
 			return theta, rec, true, nil
 		case errors.As(err, &re):
-			env.record(RecordRefused{Definition: d.Name, Err: re})
+			if !refused {
+				env.record(RecordRefused{Definition: d.Name, Err: re})
+				refused = true
+			}
 			return nil, rec, false, nil
 		case errors.Is(err, errNoRecord):
 			return nil, rec, false, nil
