@@ -75,12 +75,15 @@ func (r *Result) Failed() int {
 }
 
 // Run runs a definition, or with env.Shard the shard's part of it. A unit
-// that fails (a diverged training) is recorded, on disk too, and the
-// others go on; cancelling ctx stops between steps, keeping every finished
-// unit on disk.
+// that fails (a training that diverged or did not learn, its seed's dense
+// net included) is recorded, on disk too, and the others go on; an error
+// of the files (a write that failed) stops the run and is returned;
+// cancelling ctx stops between steps, keeping every finished unit on disk.
 //
 // Units already finished on disk, by an earlier run or by another shard,
-// are read, not rerun. The result is Complete when every unit of the
+// are read, not rerun, when their records verify (a record that does not
+// is reported to env.Recorder and recomputed, or with env.Merge returned
+// as an error). The result is Complete when every unit of the
 // definition has finished or failed; only then does it hold all points,
 // and only then should it be written. With env.Merge nothing is computed:
 // Run only gathers what is on disk.
