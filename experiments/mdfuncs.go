@@ -379,11 +379,12 @@ var mdFuncs = template.FuncMap{
 		return slices.Min(fs), nil
 	},
 	// cutOffLevels lists the deleted fractions at which every seed's net
-	// of method (any scope, before retraining) is cut off from its output.
-	"cutOffLevels": func(pts []report.Point, method string) []float64 {
+	// of method and scope, before or after retraining, is cut off from its
+	// output.
+	"cutOffLevels": func(pts []report.Point, method, scope string, retrained bool) []float64 {
 		var fs []float64
 		for _, c := range claims.CutOff(pts) {
-			if c.Method == method && !c.Retrained && c.Seeds == c.Of {
+			if c.Method == method && c.Scope == scope && c.Retrained == retrained && c.Seeds == c.Of {
 				fs = append(fs, c.Fraction)
 			}
 		}
