@@ -75,12 +75,8 @@ func TestWriteErrorStops(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a tiny sweep")
 	}
-	def := filepath.Join("testdata", "tiny.yaml")
-	out := t.TempDir()
+	out, def := runTiny(t)
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"-out", out, def}, &stdout, &stderr); err != nil {
-		t.Fatal(err)
-	}
 	csvs, _ := filepath.Glob(filepath.Join(out, "tiny", "units", "random-global-*-seed2.csv"))
 	if len(csvs) != 1 {
 		t.Fatalf("unit files %v", csvs)
@@ -108,12 +104,8 @@ func TestDamagedDenseCacheRetrained(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a tiny sweep")
 	}
-	def := filepath.Join("testdata", "tiny.yaml")
-	out := t.TempDir()
+	out, def := runTiny(t)
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"-out", out, def}, &stdout, &stderr); err != nil {
-		t.Fatal(err)
-	}
 	want, _ := os.ReadFile(filepath.Join(out, "tiny", "points.csv"))
 	nets, _ := filepath.Glob(filepath.Join(out, ".cache", "dense", "*.params"))
 	if len(nets) != 2 {
@@ -137,4 +129,17 @@ func TestDamagedDenseCacheRetrained(t *testing.T) {
 	if got, _ := os.ReadFile(filepath.Join(out, "tiny", "points.csv")); string(got) != string(want) {
 		t.Error("points.csv differs after retraining the damaged dense net")
 	}
+}
+
+// runTiny runs testdata/tiny.yaml into a fresh output directory and
+// returns it and the definition's path.
+func runTiny(t *testing.T) (out, def string) {
+	t.Helper()
+	def = filepath.Join("testdata", "tiny.yaml")
+	out = t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-out", out, def}, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	return out, def
 }
