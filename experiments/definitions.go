@@ -9,6 +9,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"text/tabwriter"
 
 	"obd/model"
 	"obd/study"
@@ -76,7 +77,8 @@ func loadAll(names []string) ([]*study.Definition, error) {
 	return defs, nil
 }
 
-func list(w io.Writer) error {
+func list(out io.Writer) error {
+	w := tabwriter.NewWriter(out, 0, 0, 1, ' ', 0)
 	for _, n := range shippedNames() {
 		d, err := load(n)
 		if err != nil {
@@ -90,9 +92,9 @@ func list(w io.Writer) error {
 		}
 		net, _ := model.ByName(d.Network)
 		g := d.Targets(net)
-		fmt.Fprintf(w, "%-16s %-9s %-16s methods %s; scopes %s; %d seeds; %d targets up to %.0f%%%s\n",
+		fmt.Fprintf(w, "%s\t%s\t%s\tmethods %s; scopes %s; %d seeds; %d targets up to %.0f%%%s\n",
 			d.Name, d.Network, d.Schedule, strings.Join(d.Methods, ","), strings.Join(d.Scopes, ","),
 			len(d.Seeds), len(g), 100*g[len(g)-1], def)
 	}
-	return nil
+	return w.Flush()
 }
