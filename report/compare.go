@@ -24,6 +24,9 @@ type Comparison struct {
 	Missing     []string // rows of the reference that the new points lack
 	Extra       []string // rows of the new points that the reference lacks
 	Differences []Difference
+	// Unrecorded are the columns the reference leaves empty (it predates
+	// them) where the new points have values: not compared.
+	Unrecorded []string
 }
 
 // Identical says whether the new points reproduce the reference exactly,
@@ -36,6 +39,10 @@ func (c Comparison) Identical() bool {
 // pair up and, per column, the largest difference and where it is.
 func (c Comparison) String() string {
 	if c.Identical() {
+		if len(c.Unrecorded) > 0 {
+			return fmt.Sprintf("identical to the reference (%d rows; not in the reference, so not compared: %s)",
+				c.Rows, strings.Join(c.Unrecorded, ", "))
+		}
 		return fmt.Sprintf("identical to the reference (%d rows)", c.Rows)
 	}
 	var b strings.Builder
@@ -49,6 +56,9 @@ func (c Comparison) String() string {
 	b.WriteString(")")
 	for _, d := range c.Differences {
 		fmt.Fprintf(&b, "\n  %s: largest difference %.3g at %s (reference %s, now %s)", d.Column, d.Abs, d.Where, d.Ref, d.Got)
+	}
+	if len(c.Unrecorded) > 0 {
+		fmt.Fprintf(&b, "\n  not in the reference, so not compared: %s", strings.Join(c.Unrecorded, ", "))
 	}
 	return b.String()
 }
@@ -65,7 +75,9 @@ func rowName(p *Point) string {
 // Compare pairs the rows of ref and got by (method, scope, seed, step,
 // retrained) and reports, per column, the largest difference of the
 // values as points.csv writes them (ten significant digits), so that a
-// rerun that reproduces the reference compares identical.
+// rerun that reproduces the reference compares identical. A column the
+// reference leaves empty (not recorded: a file older than the column) is
+// not compared where the new points fill it, and is listed in Unrecorded.
 func Compare(ref, got []Point) Comparison {
 	var c Comparison
 	index := map[string]int{}
@@ -74,6 +86,7 @@ func Compare(ref, got []Point) Comparison {
 	}
 	paired := map[string]bool{}
 	largest := map[int]*Difference{}
+	unrecorded := map[int]bool{}
 	for i := range got {
 		name := rowName(&got[i])
 		j, ok := index[name]
@@ -87,6 +100,10 @@ func Compare(ref, got []Point) Comparison {
 		for k := range rc {
 			rs, gs := formatCell(rc[k]), formatCell(gc[k])
 			if rs == gs {
+				continue
+			}
+			if rs == "" && optional(rc[k]) {
+				unrecorded[k] = true
 				continue
 			}
 			d := math.Inf(1)
@@ -112,6 +129,18 @@ func Compare(ref, got []Point) Comparison {
 		if d := largest[k]; d != nil {
 			c.Differences = append(c.Differences, *d)
 		}
+		if unrecorded[k] {
+			c.Unrecorded = append(c.Unrecorded, Columns[k])
+		}
 	}
 	return c
+}
+
+// optional says whether a cell may be empty: not recorded or not measured.
+func optional(cell any) bool {
+	switch cell.(type) {
+	case *optCount, *optFloat:
+		return true
+	}
+	return false
 }

@@ -44,3 +44,22 @@ func TestCompare(t *testing.T) {
 		}
 	}
 }
+
+// A reference written before a column leaves it empty: the new values are
+// not compared with nothing, and the comparison says which columns it
+// could not compare.
+func TestCompareOlderReference(t *testing.T) {
+	nan := math.NaN()
+	ref := []Point{{Method: "obd", Scope: "global", Seed: 1, Step: 1, Retrained: true, TestError: 0.02,
+		PredictedDelta: nan, LayersCutOff: NotRecorded, ValidMSE: nan, ValidError: nan, RetrainEpochs: NotRecorded}}
+	got := []Point{ref[0]}
+	got[0].LayersCutOff, got[0].RetrainEpochs = 0, 5
+	c := Compare(ref, got)
+	if !c.Identical() || c.String() != "identical to the reference (1 rows; not in the reference, so not compared: layers_cut_off, retrain_epochs)" {
+		t.Errorf("older reference: %v", c)
+	}
+	// The other way round, a value the new points lack is a difference.
+	if c := Compare(got, ref); c.Identical() || len(c.Differences) != 2 {
+		t.Errorf("new points without values the reference has: %+v", c)
+	}
+}

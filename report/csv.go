@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 )
@@ -16,14 +17,24 @@ func (p *Point) cells() []any {
 		&p.Definition, &p.Network, &p.Method, &p.Scope, &p.Schedule, &p.Seed, &p.Step, &p.Retrained,
 		&p.ParamsTotal, &p.ParamsRemaining, &p.FractionRemoved, &p.ConnectionsTotal, &p.ConnectionsRemaining,
 		&p.TrainMSE, &p.TestMSE, &p.TrainError, &p.TestError, &p.PredictedDelta, (*optCount)(&p.LayersCutOff),
+		(*optFloat)(&p.ValidMSE), (*optFloat)(&p.ValidError), (*optCount)(&p.RetrainEpochs),
 	}
 }
 
 // optCount is a count that may be NotRecorded, written as an empty cell.
 type optCount int
 
+// optFloat is a measurement that may not have been made (NaN), written as
+// an empty cell.
+type optFloat float64
+
 func formatCell(v any) string {
 	switch v := v.(type) {
+	case *optFloat:
+		if math.IsNaN(float64(*v)) {
+			return ""
+		}
+		return strconv.FormatFloat(float64(*v), 'g', 10, 64)
 	case *optCount:
 		if *v == NotRecorded {
 			return ""
@@ -47,6 +58,16 @@ func formatCell(v any) string {
 
 func parseCell(dst any, s string) error {
 	switch d := dst.(type) {
+	case *optFloat:
+		if s == "" {
+			*d = optFloat(math.NaN())
+			return nil
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(v) {
+			return fmt.Errorf("invalid number %q (want a number, or nothing: not measured)", s)
+		}
+		*d = optFloat(v)
 	case *optCount:
 		if s == "" {
 			*d = NotRecorded
@@ -117,12 +138,14 @@ func WriteCSV(w io.Writer, pts []Point) error {
 // file: the header must equal Columns, every row must have every column,
 // and every error names the file (name), the line and the column.
 //
-// One older layout is read too: files written before the layers_cut_off
-// column (the header Columns without it). Their points have LayersCutOff
+// Older layouts are read too (olderLayouts: Columns without the columns
+// appended since). Files written before layers_cut_off have LayersCutOff
 // NotRecorded, and their connections_remaining counts every connection of
 // an alive parameter, including those that can no longer reach the
-// output. A file with the column must give every row a count ≥ 0 or an
-// empty cell (not recorded, as WriteCSV writes NotRecorded).
+// output. Files written before valid_mse, valid_error and retrain_epochs
+// have ValidMSE and ValidError NaN and RetrainEpochs NotRecorded. A file
+// with a count column must give every row a count ≥ 0 or an empty cell
+// (not recorded, as WriteCSV writes NotRecorded).
 func ReadCSV(name string, r io.Reader) ([]Point, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1 // checked below, with a better message
@@ -142,8 +165,10 @@ func ReadCSV(name string, r io.Reader) ([]Point, error) {
 		return nil, wrap(err)
 	}
 	columns := Columns
-	if slices.Equal(header, legacyColumns) {
-		columns = legacyColumns
+	for _, l := range olderLayouts {
+		if slices.Equal(header, l) {
+			columns = l
+		}
 	}
 	for i := range max(len(header), len(columns)) {
 		switch {
@@ -169,7 +194,7 @@ func ReadCSV(name string, r io.Reader) ([]Point, error) {
 		if len(rec) != len(columns) {
 			return nil, fmt.Errorf("%s:%d: %d columns, want %d", name, line, len(rec), len(columns))
 		}
-		p := Point{LayersCutOff: NotRecorded}
+		p := Point{LayersCutOff: NotRecorded, ValidMSE: math.NaN(), ValidError: math.NaN(), RetrainEpochs: NotRecorded}
 		for i, c := range p.cells()[:len(columns)] {
 			if err := parseCell(c, rec[i]); err != nil {
 				return nil, fmt.Errorf("%s:%d: column %s: %w", name, line, Columns[i], err)

@@ -36,6 +36,17 @@ type Point struct {
 	// counts only connections that can still reach the output.
 	// NotRecorded for points read from a file written before the column.
 	LayersCutOff int
+	// ValidMSE and ValidError are the objective and error rate on the
+	// definition's validation images (data.validation), the numbers a
+	// setting is chosen on; NaN when the definition holds out none (or the
+	// file predates the columns), written as empty cells.
+	ValidMSE, ValidError float64
+	// RetrainEpochs is how many retraining epochs the point's net had
+	// after its last deletion: 0 before retraining (and for the dense
+	// net), the epochs run for a retrained point (fewer than the recipe's
+	// cap when it stopped on a plateau). NotRecorded for points read from
+	// a file written before the column.
+	RetrainEpochs int
 }
 
 // NotRecorded marks a count that the points file it was read from does not
@@ -47,9 +58,11 @@ var Columns = []string{
 	"definition", "network", "method", "scope", "schedule", "seed", "step", "retrained",
 	"params_total", "params_remaining", "fraction_removed", "connections_total", "connections_remaining",
 	"train_mse", "test_mse", "train_error", "test_error", "predicted_delta", "layers_cut_off",
+	"valid_mse", "valid_error", "retrain_epochs",
 }
 
-// legacyColumns is the header of points.csv files written before
-// layers_cut_off: Columns without the columns appended since, which
-// ReadCSV marks NotRecorded.
-var legacyColumns = Columns[:18]
+// olderLayouts are the headers of points.csv files written before the
+// columns appended since, each a prefix of Columns: before layers_cut_off,
+// and before the validation and retraining-epoch columns. ReadCSV reads
+// them and marks the missing columns not recorded.
+var olderLayouts = [][]string{Columns[:18], Columns[:19]}

@@ -54,9 +54,9 @@ func TestCSVRoundTrip(t *testing.T) {
 			Seed: math.MaxUint64, Step: 3, Retrained: true, ParamsTotal: 2578, ParamsRemaining: 1000,
 			FractionRemoved: 0.6121024049, ConnectionsTotal: 98442, ConnectionsRemaining: 40000,
 			TrainMSE: 0.0123456789, TestMSE: 1e-300, TrainError: 0.25, TestError: 0, PredictedDelta: 0.5,
-			LayersCutOff: 5},
+			LayersCutOff: 5, ValidMSE: 0.03, ValidError: 0.125, RetrainEpochs: 7},
 		{Definition: `odd, "quoted"`, Method: "random", PredictedDelta: math.NaN(), TrainMSE: math.Inf(1),
-			LayersCutOff: NotRecorded},
+			LayersCutOff: NotRecorded, ValidMSE: math.NaN(), ValidError: math.NaN(), RetrainEpochs: NotRecorded},
 	}
 	var buf bytes.Buffer
 	if err := WriteCSV(&buf, pts); err != nil {
@@ -65,18 +65,20 @@ func TestCSVRoundTrip(t *testing.T) {
 	if first, _, _ := strings.Cut(buf.String(), "\n"); first != strings.Join(Columns, ",") {
 		t.Errorf("header %q", first)
 	}
-	if !strings.Contains(buf.String(), ",true,") || !strings.Contains(buf.String(), ",0.5,5\n") ||
-		!strings.Contains(buf.String(), ",NaN,\n") {
+	if !strings.Contains(buf.String(), ",true,") || !strings.Contains(buf.String(), ",0.5,5,0.03,0.125,7\n") ||
+		!strings.Contains(buf.String(), ",NaN,,,,\n") {
 		t.Errorf("bool or NaN not written as expected:\n%s", buf.String())
 	}
 	got, err := ReadCSV("points.csv", bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(pts) || !math.IsNaN(got[1].PredictedDelta) {
+	if len(got) != len(pts) || !math.IsNaN(got[1].PredictedDelta) || !math.IsNaN(got[1].ValidMSE) || !math.IsNaN(got[1].ValidError) {
 		t.Fatalf("got %+v", got)
 	}
-	got[1].PredictedDelta, pts[1].PredictedDelta = 0, 0 // NaN != NaN
+	for _, p := range []*Point{&got[1], &pts[1]} { // NaN != NaN
+		p.PredictedDelta, p.ValidMSE, p.ValidError = 0, 0, 0
+	}
 	if !reflect.DeepEqual(got, pts) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, pts)
 	}
@@ -84,7 +86,7 @@ func TestCSVRoundTrip(t *testing.T) {
 
 func TestReadCSVErrors(t *testing.T) {
 	header := strings.Join(Columns, ",") + "\n"
-	row := "paper,lenet1,obd,global,oneshot,1,2,false,2578,1000,0.6,98442,40000,0.1,0.2,0.01,0.02,0.5,0"
+	row := "paper,lenet1,obd,global,oneshot,1,2,false,2578,1000,0.6,98442,40000,0.1,0.2,0.01,0.02,0.5,0,0.3,0.04,2"
 	replace := func(col, val string) string {
 		cells := strings.Split(row, ",")
 		for i, c := range Columns {
@@ -98,12 +100,16 @@ func TestReadCSVErrors(t *testing.T) {
 		{"empty", "", "points.csv: empty"},
 		{"wrong header", strings.Replace(header, "train_mse", "train_loss", 1) + row, `points.csv:1: header: column 14 is "train_loss", want "train_mse"`},
 		{"short header", "definition,network\n", `points.csv:1: header: missing column "method"`},
-		{"short row", header + row + "\n" + "paper,lenet1\n", "points.csv:3: 2 columns, want 19"},
-		{"row of the older layout", header + row[:len(row)-2] + "\n", "points.csv:2: 18 columns, want 19"},
+		{"short row", header + row + "\n" + "paper,lenet1\n", "points.csv:3: 2 columns, want 22"},
+		{"row of the older layout", header + row[:len(row)-len(",0.3,0.04,2")] + "\n", "points.csv:2: 19 columns, want 22"},
 		{"bad count", replace("layers_cut_off", "x"), `points.csv:3: column layers_cut_off: invalid count "x"`},
 		{"negative count", replace("layers_cut_off", "-1"), `points.csv:3: column layers_cut_off: invalid count "-1"`},
 		{"fractional count", replace("layers_cut_off", "1.5"), `points.csv:3: column layers_cut_off: invalid count "1.5"`},
-		{"older header, newer row", strings.Replace(header, ",layers_cut_off", "", 1) + row + "\n", "points.csv:2: 19 columns, want 18"},
+		{"older header, newer row", strings.Replace(header, ",layers_cut_off,valid_mse,valid_error,retrain_epochs", "", 1) + row + "\n", "points.csv:2: 22 columns, want 18"},
+		{"header of no layout", strings.Replace(header, ",valid_error,retrain_epochs", "", 1) + row + "\n", `points.csv:1: header: missing column "valid_error"`},
+		{"bad validation number", replace("valid_mse", "x"), `points.csv:3: column valid_mse: invalid number "x"`},
+		{"NaN validation number", replace("valid_error", "NaN"), `points.csv:3: column valid_error: invalid number "NaN"`},
+		{"negative epochs", replace("retrain_epochs", "-2"), `points.csv:3: column retrain_epochs: invalid count "-2"`},
 		{"extra column", strings.Replace(header, "\n", ",x\n", 1) + row + ",1\n", `points.csv:1: header: unexpected column "x"`},
 		{"bad number", replace("train_mse", "x"), `points.csv:3: column train_mse: invalid number "x"`},
 		{"bad bool", replace("retrained", "1"), `points.csv:3: column retrained: invalid bool "1"`},
@@ -123,6 +129,10 @@ func TestReadCSVErrors(t *testing.T) {
 		pts[1].LayersCutOff != NotRecorded {
 		t.Errorf("empty count: %v, %+v, want it read as not recorded", err, pts)
 	}
+	if pts, err := ReadCSV("points.csv", strings.NewReader(replace("valid_mse", ""))); err != nil || len(pts) != 2 ||
+		!math.IsNaN(pts[1].ValidMSE) || pts[1].ValidError != 0.04 {
+		t.Errorf("empty validation objective: %v, %+v, want it read as not measured", err, pts)
+	}
 }
 
 // TestReadCSVOlderLayout reads a points file as committed before the
@@ -137,7 +147,8 @@ func TestReadCSVOlderLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(pts) != 2 || pts[0].LayersCutOff != NotRecorded || pts[1].LayersCutOff != NotRecorded ||
-		pts[1].Method != "random" || pts[1].ConnectionsRemaining != 51031 || !math.IsNaN(pts[1].PredictedDelta) {
+		pts[1].Method != "random" || pts[1].ConnectionsRemaining != 51031 || !math.IsNaN(pts[1].PredictedDelta) ||
+		!math.IsNaN(pts[1].ValidMSE) || pts[1].RetrainEpochs != NotRecorded {
 		t.Fatalf("got %+v", pts)
 	}
 	bad := strings.Replace(old, ",0.119,", ",x,", 1)
@@ -151,6 +162,22 @@ func TestReadCSVOlderLayout(t *testing.T) {
 	}
 	if got := summaryColumn(b.String(), "cut off"); !slices.Equal(got, []string{"–", "–"}) {
 		t.Errorf("summary of an older file: cut off %q, want – for both rows:\n%s", got, b.String())
+	}
+}
+
+// TestReadCSVLayersCutOffLayout reads a points file as committed before
+// the validation and retraining-epoch columns: they are not recorded, the
+// rest as written.
+func TestReadCSVLayersCutOffLayout(t *testing.T) {
+	old := strings.Join(Columns[:19], ",") + "\n" +
+		"han-lenet300,lenet300,obd,global,oneshot-retrain,1,3,true,266610,21329,0.92,266610,20000,0.01,0.05,0.002,0.016,NaN,0\n"
+	pts, err := ReadCSV("points.csv", strings.NewReader(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != 1 || pts[0].LayersCutOff != 0 || pts[0].TestError != 0.016 || !math.IsNaN(pts[0].ValidMSE) ||
+		!math.IsNaN(pts[0].ValidError) || pts[0].RetrainEpochs != NotRecorded {
+		t.Fatalf("got %+v", pts)
 	}
 }
 
@@ -198,6 +225,47 @@ func TestSummaryFlagsCutOff(t *testing.T) {
 	}
 	if got, want := summaryColumn(b.String(), "cut off"), []string{"0", "**5** (2 of 3 seeds)", "**5**"}; !slices.Equal(got, want) {
 		t.Errorf("cut off column %q, want %q:\n%s", got, want, b.String())
+	}
+}
+
+// The validation columns appear where validation was measured, and the
+// retraining epochs where a plateau made them differ; a summary of points
+// with neither keeps its older columns.
+func TestSummaryOptionalColumns(t *testing.T) {
+	base := Point{Definition: "d", Network: "lenet1", Method: "obd", Scope: "global", Schedule: "iterative",
+		Step: 1, ParamsTotal: 2578, ParamsRemaining: 1000, ConnectionsTotal: 98442, ConnectionsRemaining: 40000,
+		PredictedDelta: math.NaN(), ValidMSE: math.NaN(), ValidError: math.NaN()}
+	var plain []Point
+	for seed := range 2 {
+		p := base
+		p.Seed = uint64(seed + 1)
+		plain = append(plain, p)
+		p.Retrained, p.RetrainEpochs = true, 10
+		plain = append(plain, p)
+	}
+	var b bytes.Buffer
+	if err := WriteSummary(&b, "plain", plain, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, col := range []string{"valid objective", "valid error %", "retrain epochs"} {
+		if strings.Contains(b.String(), col) {
+			t.Errorf("summary without validation or plateau has column %q:\n%s", col, b.String())
+		}
+	}
+	measured := slices.Clone(plain)
+	for i := range measured {
+		measured[i].ValidMSE, measured[i].ValidError = 0.1*float64(i+1), 0.01*float64(i+1)
+	}
+	measured[3].RetrainEpochs = 4 // seed 2's retraining stopped on a plateau
+	b.Reset()
+	if err := WriteSummary(&b, "measured", measured, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := summaryColumn(b.String(), "valid error %"), []string{"2.00 ± 1.41", "3.00 ± 1.41"}; !slices.Equal(got, want) {
+		t.Errorf("valid error column %q, want %q:\n%s", got, want, b.String())
+	}
+	if got, want := summaryColumn(b.String(), "retrain epochs"), []string{"–", "7.0"}; !slices.Equal(got, want) {
+		t.Errorf("retrain epochs column %q, want %q:\n%s", got, want, b.String())
 	}
 }
 

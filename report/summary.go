@@ -39,6 +39,14 @@ func WriteSummary(w io.Writer, title string, pts []Point, notes []string) error 
 		"through alive connections: a row where it is not 0 (in bold, with the seeds it holds for if not all) " +
 		"measures a net whose output no longer depends on its input, and – means the points file predates the count; " +
 		"*predicted Δ* is the increase of the training objective predicted by the deleted saliencies.\n")
+	if slices.ContainsFunc(pts, func(p Point) bool { return !math.IsNaN(p.ValidMSE) }) {
+		b.WriteString("\n*valid objective* and *valid error %* are measured on the held-out validation images " +
+			"(data.validation), on which settings are chosen; the test set is only reported.\n")
+	}
+	if len(retrainingEpochs(pts)) > 1 {
+		b.WriteString("\n*retrain epochs* (where retraining stopped on a plateau in some rows and not in others) " +
+			"is the mean number of epochs a retrained point's net was retrained for after its last deletion.\n")
+	}
 
 	type tableKey struct{ definition, network, schedule string }
 	type rowKey struct {
@@ -76,6 +84,22 @@ func WriteSummary(w io.Writer, title string, pts []Point, notes []string) error 
 			return cmp.Or(cmp.Compare(a.method, b.method), cmp.Compare(a.scope, b.scope),
 				compareBool(a.retrained, b.retrained), cmp.Compare(a.step, b.step))
 		})
+		// Optional columns: the validation set's numbers where it was
+		// measured, the retraining epochs where they differ between
+		// retrained points (a plateau rule stopped some early).
+		var table []Point
+		for _, g := range rows {
+			table = append(table, g...)
+		}
+		hasValid := slices.ContainsFunc(table, func(p Point) bool { return !math.IsNaN(p.ValidMSE) })
+		epochs := retrainingEpochs(table)
+		header := slices.Clone(summaryHeader)
+		if hasValid {
+			header = slices.Insert(header, len(header)-2, "valid objective", "valid error %")
+		}
+		if len(epochs) > 1 {
+			header = slices.Insert(header, len(header)-1, "retrain epochs")
+		}
 		var cells [][]string
 		for _, rk := range rkeys {
 			g := rows[rk]
@@ -91,7 +115,7 @@ func WriteSummary(w io.Writer, title string, pts []Point, notes []string) error 
 			compression := stat(func(p Point) float64 { return ratio(p.ParamsTotal, p.ParamsRemaining) })
 			speedup := stat(func(p Point) float64 { return ratio(p.ConnectionsTotal, p.ConnectionsRemaining) })
 			predicted := stat(func(p Point) float64 { return p.PredictedDelta })
-			cells = append(cells, []string{
+			row := []string{
 				rk.method, rk.scope, fmt.Sprint(rk.step), fmt.Sprint(rk.retrained),
 				fmt.Sprintf("%.2f", removed.Mean),
 				fmt.Sprintf("%.1f", remaining.Mean),
@@ -102,11 +126,18 @@ func WriteSummary(w io.Writer, title string, pts []Point, notes []string) error 
 				pm("%.4g", stat(func(p Point) float64 { return p.TestMSE })),
 				pm("%.2f", stat(func(p Point) float64 { return 100 * p.TrainError })),
 				pm("%.2f", stat(func(p Point) float64 { return 100 * p.TestError })),
-				dash(predicted.Mean),
-				fmt.Sprint(len(g)),
-			})
+			}
+			if hasValid {
+				row = append(row, dashPM("%.4g", stat(func(p Point) float64 { return p.ValidMSE })),
+					dashPM("%.2f", stat(func(p Point) float64 { return 100 * p.ValidError })))
+			}
+			row = append(row, dash(predicted.Mean))
+			if len(epochs) > 1 {
+				row = append(row, retrainEpochs(g))
+			}
+			cells = append(cells, append(row, fmt.Sprint(len(g))))
 		}
-		if err := MarkdownTable(&b, summaryHeader, cells); err != nil {
+		if err := MarkdownTable(&b, header, cells); err != nil {
 			return err
 		}
 	}
@@ -135,6 +166,39 @@ func cutOff(g []Point) string {
 		return fmt.Sprintf("**%d** (%d of %d seeds)", most, seeds, len(g))
 	}
 	return fmt.Sprintf("**%d**", most)
+}
+
+// retrainingEpochs returns the set of recorded retraining epochs of the
+// retrained points.
+func retrainingEpochs(pts []Point) map[int]bool {
+	epochs := map[int]bool{}
+	for _, p := range pts {
+		if p.Retrained && p.RetrainEpochs > 0 {
+			epochs[p.RetrainEpochs] = true
+		}
+	}
+	return epochs
+}
+
+// retrainEpochs is the mean retraining epochs of a row's points, "–" when
+// not retrained or not recorded.
+func retrainEpochs(g []Point) string {
+	sum := 0
+	for _, p := range g {
+		if !p.Retrained || p.RetrainEpochs == NotRecorded {
+			return "–"
+		}
+		sum += p.RetrainEpochs
+	}
+	return fmt.Sprintf("%.1f", float64(sum)/float64(len(g)))
+}
+
+// dashPM is pm, or "–" for a quantity not measured (NaN).
+func dashPM(format string, s Stat) string {
+	if math.IsNaN(s.Mean) {
+		return "–"
+	}
+	return pm(format, s)
 }
 
 func pm(format string, s Stat) string {
