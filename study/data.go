@@ -13,6 +13,10 @@ type sets struct {
 	train, test *model.Data
 	trainIdx    []int       // MNIST training-image index of each training sample
 	evalTrain   *model.Data // the training images the sweep measures on
+	// valid are the held-out images of data.validation (nil: none), and
+	// validIdx their MNIST training-image indices, ascending.
+	valid    *model.Data
+	validIdx []int
 }
 
 // Images returns MNIST's two splits as the definition's networks see them:
@@ -52,9 +56,26 @@ func prepare(d *Definition, m *datasets.MNIST) (*sets, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr, trIdx, err := pick(train, d.Data.Train)
+	// The validation images are held out first; the training images are
+	// drawn from the rest (pool, with poolIdx their indices in the file).
+	var va *datasets.Set
+	var vaIdx []int
+	pool, poolIdx := train, []int(nil)
+	if n := d.Data.Validation; n > 0 {
+		if vaIdx, err = datasets.Stratified(train, n, validationSeed); err != nil {
+			return nil, fmt.Errorf("data.validation: %w", err)
+		}
+		va, poolIdx = train.Subset(vaIdx), complement(vaIdx, train.N())
+		pool = train.Subset(poolIdx)
+	}
+	tr, trIdx, err := pick(pool, d.Data.Train)
 	if err != nil {
 		return nil, fmt.Errorf("data.train: %w", err)
+	}
+	if poolIdx != nil {
+		for i, j := range trIdx {
+			trIdx[i] = poolIdx[j]
+		}
 	}
 	te, _, err := pick(test, d.Data.Test)
 	if err != nil {
@@ -62,6 +83,9 @@ func prepare(d *Definition, m *datasets.MNIST) (*sets, error) {
 	}
 	st := &sets{net: net, train: model.NewData(net, tr), test: model.NewData(net, te), trainIdx: trIdx}
 	st.evalTrain = st.train
+	if va != nil {
+		st.valid, st.validIdx = model.NewData(net, va), vaIdx
+	}
 	if n := d.Data.EvalTrain; n > 0 && n < tr.N() {
 		ev, _, err := pick(tr, n)
 		if err != nil {
@@ -70,6 +94,21 @@ func prepare(d *Definition, m *datasets.MNIST) (*sets, error) {
 		st.evalTrain = model.NewData(net, ev)
 	}
 	return st, nil
+}
+
+// complement returns the integers of [0, n) not in idx (ascending), in
+// ascending order.
+func complement(idx []int, n int) []int {
+	out := make([]int, 0, n-len(idx))
+	next := 0
+	for i := range n {
+		if next < len(idx) && idx[next] == i {
+			next++
+			continue
+		}
+		out = append(out, i)
+	}
+	return out
 }
 
 // hessianIdx picks the n training samples (class-stratified, from seed)

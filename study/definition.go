@@ -68,6 +68,30 @@ type Data struct {
 	// LeNet-1 16-pixel digits. 0 leaves the images as MNIST ships them, and
 	// is omitted from the hash, so older definitions keep their hashes.
 	DigitSize int `yaml:"digit_size" json:"digit_size,omitempty"`
+	// Validation > 0 holds out that many images of MNIST's training file
+	// (a class-stratified subset drawn with validationSeed, the same for
+	// every seed of every definition) as a validation set: they are never
+	// trained on, never among the Hessian samples or eval_train, and
+	// Train, when given, is drawn from the rest. The points record the
+	// objective and error on them, so that a recipe, a retraining budget
+	// or any other setting is chosen on validation error and the test set
+	// is only reported. 0 (no validation set) is omitted from the hash,
+	// so older definitions keep their hashes.
+	Validation int `yaml:"validation" json:"validation,omitempty"`
+}
+
+// validationSeed draws every definition's validation images: one held-out
+// set per size, so that two definitions with the same data.validation
+// choose on the same images.
+const validationSeed = 7
+
+// trainImages is how many training images d.Train names: all the training
+// file's images but the validation ones when Train is 0.
+func (d Data) trainImages() int {
+	if d.Train > 0 {
+		return d.Train
+	}
+	return datasets.TrainN - d.Validation
 }
 
 // Steps generates a grid: each step deletes FractionOfRemaining of the
@@ -86,6 +110,9 @@ type Quick struct {
 	Epochs         int `yaml:"epochs" json:"epochs"`
 	RetrainEpochs  int `yaml:"retrain_epochs" json:"retrain_epochs"`
 	Seeds          int `yaml:"seeds" json:"seeds"`
+	// Validation is -quick's data.validation; 0: the definition's, at most
+	// quickValidation. Omitted from the hash when 0.
+	Validation int `yaml:"validation" json:"validation,omitempty"`
 	// Grid and Scopes, when given, replace the definition's.
 	Grid   []float64 `yaml:"grid" json:"grid,omitempty"`
 	Scopes []string  `yaml:"scopes" json:"scopes,omitempty"`
@@ -235,6 +262,14 @@ func (d *Definition) validate() error {
 			return err
 		}
 	}
+	for _, rc := range []struct {
+		path string
+		r    train.Recipe
+	}{{"training", d.Training}, {"retraining", d.Retraining}} {
+		if rc.r.Monitor == train.OnValidation && d.Data.Validation == 0 {
+			return fieldErr(rc.path+".monitor", "%s needs held-out images: set data.validation", rc.r.Monitor)
+		}
+	}
 	switch {
 	case d.Steps != nil && d.Grid != nil:
 		return fieldErr("steps", "give grid or steps, not both")
@@ -285,7 +320,7 @@ func (d *Definition) validate() error {
 		name string
 		v    int
 	}{{"train", q.Train}, {"test", q.Test}, {"hessian_samples", q.HessianSamples}, {"epochs", q.Epochs},
-		{"retrain_epochs", q.RetrainEpochs}, {"seeds", q.Seeds}} {
+		{"retrain_epochs", q.RetrainEpochs}, {"seeds", q.Seeds}, {"validation", q.Validation}} {
 		if c.v < 0 {
 			return fieldErr("quick."+c.name, "%d < 0", c.v)
 		}
@@ -294,6 +329,9 @@ func (d *Definition) validate() error {
 		return err
 	}
 	if err := d.AtScale(true).validateSizes(" of -quick", "quick."); err != nil {
+		return err
+	}
+	if err := d.AtScale(true).Data.validate("quick"); err != nil {
 		return err
 	}
 	net, _ := model.ByName(d.Network)
@@ -321,10 +359,7 @@ func validateScopes(path string, scopes []string) error {
 // silently, while manifest.json recorded the number asked for.) For the
 // -quick scale, scale names the sizes and prefix the fields that set them.
 func (d *Definition) validateSizes(scale, prefix string) error {
-	n := d.Data.Train
-	if n == 0 {
-		n = datasets.TrainN
-	}
+	n := d.Data.trainImages()
 	trainField := "data.train"
 	if prefix != "" {
 		trainField = prefix + "train"
@@ -375,6 +410,13 @@ func (d Data) validate(path string) error {
 		if c.v < 0 || c.v > c.hi {
 			return fieldErr(path+"."+c.name, "%d outside [0, %d] (0: all)", c.v, c.hi)
 		}
+	}
+	if d.Validation < 0 || d.Validation >= datasets.TrainN {
+		return fieldErr(path+".validation", "%d outside [0, %d) (0: no validation set)", d.Validation, datasets.TrainN)
+	}
+	if d.Train+d.Validation > datasets.TrainN {
+		return fieldErr(path+".validation", "%d held-out images and %d training images (data.train) are more than the training file's %d",
+			d.Validation, d.Train, datasets.TrainN)
 	}
 	if d.DigitSize < 0 || d.DigitSize > datasets.Rows {
 		return fieldErr(path+".digit_size", "%d outside [0, %d] (0: as MNIST ships them, 20 pixels)", d.DigitSize, datasets.Rows)
@@ -454,6 +496,10 @@ func (d *Definition) targets(net *model.Net) ([]float64, error) {
 	return g, nil
 }
 
+// quickValidation bounds -quick's validation set when quick.validation
+// does not give it.
+const quickValidation = 1000
+
 // AtScale returns the definition as run: unchanged, or with -quick's
 // reduced sizes, epochs and seeds.
 func (d *Definition) AtScale(quick bool) *Definition {
@@ -471,6 +517,10 @@ func (d *Definition) AtScale(quick bool) *Definition {
 	c.Data = Data{Train: pick(q.Train, 3000), Test: pick(q.Test, 1000), HessianSamples: pick(q.HessianSamples, 500),
 		DigitSize: d.Data.DigitSize}
 	c.Data.EvalTrain = min(c.Data.Train, d.Data.EvalTrain)
+	c.Data.Validation = min(d.Data.Validation, quickValidation)
+	if q.Validation > 0 {
+		c.Data.Validation = q.Validation
+	}
 	c.Training.Epochs = pick(q.Epochs, 1)
 	c.Retraining.Epochs = pick(q.RetrainEpochs, 1)
 	c.Seeds = c.Seeds[:min(len(c.Seeds), pick(q.Seeds, 1))]

@@ -80,10 +80,11 @@ func dense(ctx context.Context, d *Definition, data *sets, e *model.Engine, seed
 	}
 	start := time.Now()
 	theta := data.net.Init(seed)
-	if err := train.SGD(ctx, e, theta, nil, data.train, d.Training, seed, func(train.Epoch) { progress(10) }); err != nil {
+	epochs, err := fit(ctx, e, theta, nil, data.train, monitored(d.Training, data.evalTrain, data.valid), d.Training, seed, func() { progress(10) })
+	if err != nil {
 		return nil, denseRecord{}, false, err
 	}
-	rec := denseRecord{Key: key, Seconds: time.Since(start).Seconds(), Epochs: d.Training.Epochs}
+	rec := denseRecord{Key: key, Seconds: time.Since(start).Seconds(), Epochs: epochs}
 	if err := writeDenseCache(path, data.net, theta, rec); err != nil {
 		return fail(err)
 	}
@@ -144,7 +145,8 @@ func readDenseRecord(unitDir, hash string, seed uint64) (UnitResult, bool) {
 }
 
 // denseKey returns the key of the dense net of seed (the SHA-256, in hex,
-// of what determines it: network, training images, digit size, recipe,
+// of what determines it: network, training images, digit size, held-out
+// validation images, recipe,
 // seed and BLAS backend, which round differently) and its cache path,
 // without extension.
 func denseKey(d *Definition, seed uint64, out string) (key, path string) {
@@ -152,10 +154,13 @@ func denseKey(d *Definition, seed uint64, out string) (key, path string) {
 		Network   string
 		Train     int
 		DigitSize int `json:",omitempty"` // omitted when 0: older caches keep their keys
-		Training  train.Recipe
-		Seed      uint64
-		Backend   string
-	}{d.Network, d.Data.Train, d.Data.DigitSize, d.Training, seed, backend.Name()})
+		// Validation changes the training images (they are drawn from
+		// the rest); omitted when 0, as DigitSize.
+		Validation int `json:",omitempty"`
+		Training   train.Recipe
+		Seed       uint64
+		Backend    string
+	}{d.Network, d.Data.Train, d.Data.DigitSize, d.Data.Validation, d.Training, seed, backend.Name()})
 	sum := sha256.Sum256(b)
 	key = hex.EncodeToString(sum[:])
 	return key, filepath.Join(out, ".cache", "dense", fmt.Sprintf("%s-%s", d.Network, key[:16]))

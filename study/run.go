@@ -260,17 +260,22 @@ func (r *run) compute(ctx context.Context, seed uint64) error {
 	}
 	// Every unit of this seed starts from the same evaluated dense net,
 	// which must have learned.
-	var denseStats [2]model.Stats
+	var denseStats [3]model.Stats
 	if err == nil {
-		denseStats = [2]model.Stats{r.e.Sum(theta, r.data.evalTrain, nil, model.PassEval, nil),
-			r.e.Sum(theta, r.data.test, nil, model.PassEval, nil)}
+		denseStats[0] = r.e.Sum(theta, r.data.evalTrain, nil, model.PassEval, nil)
+		denseStats[1] = r.e.Sum(theta, r.data.test, nil, model.PassEval, nil)
+		if r.data.valid != nil {
+			denseStats[2] = r.e.Sum(theta, r.data.valid, nil, model.PassEval, nil)
+		}
 		err = r.data.checkDense(r.e, seed, denseStats[0])
+	}
+	if !cached {
+		// The epochs it will not train: all the rest after a failure,
+		// those after a plateau stopped it.
+		r.progress(10*d.Training.Epochs - spent)
 	}
 	if err != nil {
 		dr.Error = err.Error()
-		if !cached {
-			r.progress(10*d.Training.Epochs - spent) // the epochs it will not train
-		}
 	}
 	env.record(DenseDone{Definition: d.Name, Network: d.Network, Seed: seed, Seconds: dr.Seconds, Cached: cached, Err: err})
 	r.res.Dense = append(r.res.Dense, dr)

@@ -63,15 +63,16 @@ type sweep struct {
 	dense    []float64 // the trained dense parameters; not modified
 	// train is what retraining and the methods see, with the samples
 	// curvature is averaged over (nil: all of train); the points measure
-	// the training objective and error on evalTrain, the test ones on test.
-	train, evalTrain, test *model.Data
-	hessianIdx             []int
+	// the training objective and error on evalTrain, the test ones on test,
+	// and the validation ones on valid (nil: no validation set).
+	train, evalTrain, test, valid *model.Data
+	hessianIdx                    []int
 	// retrain is the recipe of the retraining after step's deletion and
 	// its shuffling seed.
 	retrain func(step int) (train.Recipe, uint64)
-	// denseStats, if not nil, are the dense net's on evalTrain and test,
-	// measured once for all the sweeps of a seed.
-	denseStats *[2]model.Stats
+	// denseStats, if not nil, are the dense net's on evalTrain, test and
+	// valid, measured once for all the sweeps of a seed.
+	denseStats *[3]model.Stats
 	// label gives every point its Definition, Method, Scope, Schedule and
 	// Seed.
 	label report.Point
@@ -94,7 +95,7 @@ func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
 		return &prune.State{Engine: s.e, Theta: theta, Mask: mask, Train: s.train, HessianIdx: s.hessianIdx,
 			Seed: s.seed, Step: step}
 	}
-	pts := []report.Point{s.point(0, false, theta, nil, 0)} // the dense net
+	pts := []report.Point{s.point(0, 0, theta, nil, 0)} // the dense net
 	var scores []float64
 	var err error
 	if s.schedule.fromDense() {
@@ -131,14 +132,15 @@ func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
 		if s.method.Predicts() {
 			predicted = sel.ScoreSum
 		}
-		before := s.point(step, false, theta, mask, predicted)
+		before := s.point(step, 0, theta, mask, predicted)
 		pts = append(pts, before)
 		if s.schedule.retrains() {
 			r, seed := s.retrain(step)
-			if err := train.SGD(ctx, s.e, theta, mask, s.train, r, seed, nil); err != nil {
+			epochs, err := fit(ctx, s.e, theta, mask, s.train, monitored(r, s.evalTrain, s.valid), r, seed, nil)
+			if err != nil {
 				return nil, fmt.Errorf("retraining at step %d: %w", step, err)
 			}
-			after := s.point(step, true, theta, mask, math.NaN())
+			after := s.point(step, epochs, theta, mask, math.NaN())
 			if err := checkRetraining(before.TrainMSE, after.TrainMSE); err != nil {
 				return nil, fmt.Errorf("retraining at step %d: %w", step, err)
 			}
@@ -151,25 +153,33 @@ func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
 	return pts, nil
 }
 
-// point measures the net at theta under mask.
-func (s *sweep) point(step int, retrained bool, theta []float64, mask []bool, predicted float64) report.Point {
+// point measures the net at theta under mask, after retrainEpochs epochs
+// of retraining since its last deletion (a retrained point when > 0).
+func (s *sweep) point(step, retrainEpochs int, theta []float64, mask []bool, predicted float64) report.Point {
 	net := s.e.Net
-	var tr, te model.Stats
+	var tr, te, va model.Stats
 	if step == 0 && s.denseStats != nil {
-		tr, te = s.denseStats[0], s.denseStats[1]
+		tr, te, va = s.denseStats[0], s.denseStats[1], s.denseStats[2]
 	} else {
 		tr = s.e.Sum(theta, s.evalTrain, nil, model.PassEval, nil)
 		te = s.e.Sum(theta, s.test, nil, model.PassEval, nil)
+		if s.valid != nil {
+			va = s.e.Sum(theta, s.valid, nil, model.PassEval, nil)
+		}
 	}
 	rem := prune.Measure(net, mask)
 	params, conns := rem.Params, rem.Connections
 	p := s.label
-	p.Network, p.Step, p.Retrained = net.Name, step, retrained
+	p.Network, p.Step, p.Retrained, p.RetrainEpochs = net.Name, step, retrainEpochs > 0, retrainEpochs
 	p.ParamsTotal, p.ParamsRemaining = net.NumParams(), params
 	p.FractionRemoved = 1 - float64(params)/float64(net.NumParams())
 	p.ConnectionsTotal, p.ConnectionsRemaining = net.Connections(), conns
 	p.TrainMSE, p.TestMSE, p.TrainError, p.TestError = tr.MeanLoss(), te.MeanLoss(), tr.ErrorRate(), te.ErrorRate()
 	p.PredictedDelta, p.LayersCutOff = predicted, rem.LayersCutOff
+	p.ValidMSE, p.ValidError = math.NaN(), math.NaN()
+	if va.N > 0 {
+		p.ValidMSE, p.ValidError = va.MeanLoss(), va.ErrorRate()
+	}
 	if s.observe != nil {
 		s.observe(p, theta, mask)
 	}
@@ -197,7 +207,7 @@ func (u *unit) sweep() (*sweep, error) {
 	denseStats := u.denseStats
 	return &sweep{schedule: u.def.Schedule, e: u.e, method: m, scope: u.scope, seed: u.seed,
 		targets: u.def.Targets(u.data.net), dense: u.dense,
-		train: u.data.train, evalTrain: u.data.evalTrain, test: u.data.test, hessianIdx: hidx,
+		train: u.data.train, evalTrain: u.data.evalTrain, test: u.data.test, valid: u.data.valid, hessianIdx: hidx,
 		retrain: func(step int) (train.Recipe, uint64) {
 			return u.def.Retraining, retrainingSeed(u.seed, step)
 		},

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -80,6 +79,14 @@ var sweepTargets = []float64{0.2, 0.45, 0.7}
 // data, returning its points as observed and what the method was asked.
 func runSweep(t *testing.T, net *model.Net, sched Schedule, method string, scope prune.Scope) ([]observed, *spy) {
 	t.Helper()
+	return runSweepWith(t, net, sched, method, scope, train.Recipe{Epochs: 2, BatchSize: 8, LR: 0.01, Momentum: 0.5}, nil)
+}
+
+// runSweepWith is runSweep with the retraining recipe r and the validation
+// images valid (nil: none).
+func runSweepWith(t *testing.T, net *model.Net, sched Schedule, method string, scope prune.Scope, r train.Recipe,
+	valid *model.Data) ([]observed, *spy) {
+	t.Helper()
 	m, err := prune.New(method)
 	if err != nil {
 		t.Fatal(err)
@@ -90,9 +97,9 @@ func runSweep(t *testing.T, net *model.Net, sched Schedule, method string, scope
 	var obs []observed
 	steps := 0
 	s := &sweep{schedule: sched, e: model.NewEngine(net, 1), method: sp, scope: scope, seed: 3,
-		targets: sweepTargets, dense: dense, train: data, evalTrain: data, test: nettest.Random(net, 20, 2),
+		targets: sweepTargets, dense: dense, train: data, evalTrain: data, test: nettest.Random(net, 20, 2), valid: valid,
 		retrain: func(step int) (train.Recipe, uint64) {
-			return train.Recipe{Epochs: 2, BatchSize: 8, LR: 0.01, Momentum: 0.5}, uint64(step)
+			return r, uint64(step)
 		},
 		label: report.Point{Definition: "t", Method: method, Scope: string(scope), Schedule: string(sched), Seed: 3},
 		observe: func(p report.Point, theta []float64, mask []bool) {
@@ -113,7 +120,7 @@ func runSweep(t *testing.T, net *model.Net, sched Schedule, method string, scope
 			want, want, len(sweepTargets))
 	}
 	for i, p := range pts {
-		if !reflect.DeepEqual(p, obs[i].p) && !(math.IsNaN(p.PredictedDelta) && math.IsNaN(obs[i].p.PredictedDelta)) {
+		if fmt.Sprintf("%+v", p) != fmt.Sprintf("%+v", obs[i].p) { // NaN fields print alike; NaN != NaN
 			t.Fatalf("point %d returned %+v, observed %+v", i, p, obs[i].p)
 		}
 		step, retrained := 0, false
@@ -308,5 +315,49 @@ func TestRetrainingKeepsTheMask(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A retraining with a plateau rule stops when the watched objective stops
+// improving, and each retrained point records the epochs it ran; without
+// the rule it runs every epoch of the recipe. The points carry the
+// validation objective and error exactly when there are validation images.
+func TestRetrainingEpochsAndPlateau(t *testing.T) {
+	net := nettest.TinyNets()[0]
+	valid := nettest.Random(net, 30, 5)
+	base := train.Recipe{Epochs: 6, BatchSize: 8, LR: 0.01, Momentum: 0.5}
+	// min_delta 0.9: no epoch after the first improves the objective
+	// tenfold, so patience 2 stops after epoch 3.
+	plateau := base
+	plateau.Patience, plateau.MinDelta, plateau.Monitor = 2, 0.9, train.OnValidation
+	for _, c := range []struct {
+		name   string
+		r      train.Recipe
+		valid  *model.Data
+		epochs int
+	}{{"full budget", base, nil, 6}, {"plateau on validation", plateau, valid, 3}} {
+		obs, _ := runSweepWith(t, net, Iterative, "magnitude", prune.Global, c.r, c.valid)
+		for _, o := range obs {
+			want := 0
+			if o.p.Retrained {
+				want = c.epochs
+			}
+			if o.p.RetrainEpochs != want {
+				t.Errorf("%s: step %d retrained %v: %d retraining epochs, want %d", c.name, o.p.Step, o.p.Retrained,
+					o.p.RetrainEpochs, want)
+			}
+			if measured := !math.IsNaN(o.p.ValidMSE) && !math.IsNaN(o.p.ValidError); measured != (c.valid != nil) {
+				t.Errorf("%s: step %d: validation objective %v, error %v with validation images %v", c.name, o.p.Step,
+					o.p.ValidMSE, o.p.ValidError, c.valid != nil)
+			}
+		}
+	}
+	// The plateau measures the net it says: the validation objective of a
+	// retrained point is the objective on the validation images.
+	obs, _ := runSweepWith(t, net, Iterative, "magnitude", prune.Global, plateau, valid)
+	last := obs[len(obs)-1]
+	e := model.NewEngine(net, 1)
+	if got := e.Sum(last.theta, valid, nil, model.PassEval, nil).MeanLoss(); got != last.p.ValidMSE {
+		t.Errorf("validation objective recorded %v, measured %v", last.p.ValidMSE, got)
 	}
 }

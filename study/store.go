@@ -26,7 +26,7 @@ type unit struct {
 	method     string
 	scope      prune.Scope
 	dense      []float64
-	denseStats [2]model.Stats // train, test
+	denseStats [3]model.Stats // eval_train, test, validation (N 0: none)
 	dir        string
 	progress   func(int)
 }

@@ -55,6 +55,14 @@ type Recipe struct {
 	// older definitions keep their hashes.
 	SDLMMu      float64 `yaml:"sdlm_mu" json:"sdlm_mu,omitempty"`
 	SDLMSamples int     `yaml:"sdlm_samples" json:"sdlm_samples,omitempty"`
+	// Patience > 0 stops training on a plateau of the objective on
+	// Monitor's images (Plateau: Patience epochs in a row without a
+	// relative improvement of MinDelta), with Epochs as the cap. All three
+	// are omitted from the hash when unset, so older definitions keep
+	// their hashes.
+	Patience int     `yaml:"patience" json:"patience,omitempty"`
+	MinDelta float64 `yaml:"min_delta" json:"min_delta,omitempty"`
+	Monitor  Monitor `yaml:"monitor" json:"monitor,omitempty"`
 }
 
 // FieldError is a setting of a Recipe that cannot work. Field is the
@@ -88,6 +96,9 @@ func (r Recipe) Validate() error {
 		return fieldErr("sdlm_samples", "%d: want a number of samples ≥ 1, with sdlm_mu > 0", r.SDLMSamples)
 	case r.SDLMMu > 0 && r.SDLMSamples == 0:
 		return fieldErr("sdlm_samples", "missing: sdlm_mu needs the number of samples h is averaged over")
+	}
+	if err := r.validatePlateau(); err != nil {
+		return err
 	}
 	kind, err := ParseLRSchedule(string(r.LRSchedule))
 	if err != nil {

@@ -31,9 +31,10 @@ var ErrDiverged = errors.New("training diverged")
 // seeded by (seed, epoch). mask[k] == false marks a deleted parameter: it
 // is set to 0, gets no update, and its momentum is 0, so it stays exactly
 // 0. A nil mask keeps every parameter. onEpoch, if not nil, is called after
-// each epoch. An invalid recipe is an error (a *FieldError); cancelling ctx
+// each epoch; when it returns true, training stops there (a plateau rule:
+// see Plateau). An invalid recipe is an error (a *FieldError); cancelling ctx
 // stops training between minibatches and returns ctx's error.
-func SGD(ctx context.Context, e *model.Engine, theta []float64, mask []bool, d *model.Data, r Recipe, seed uint64, onEpoch func(Epoch)) error {
+func SGD(ctx context.Context, e *model.Engine, theta []float64, mask []bool, d *model.Data, r Recipe, seed uint64, onEpoch func(Epoch) (stop bool)) error {
 	if err := r.Validate(); err != nil {
 		return fmt.Errorf("recipe: %w", err)
 	}
@@ -79,9 +80,9 @@ func SGD(ctx context.Context, e *model.Engine, theta []float64, mask []bool, d *
 				stepScaled(theta, vel, grad, mask, rate, 1/float64(len(batch)), lr, r.Momentum, r.WeightDecay)
 			}
 		}
-		if onEpoch != nil {
-			onEpoch(Epoch{Epoch: epoch + 1, LR: lr, TrainLoss: sum.MeanLoss(), TrainErr: sum.ErrorRate(),
-				Seconds: time.Since(start).Seconds()})
+		if onEpoch != nil && onEpoch(Epoch{Epoch: epoch + 1, LR: lr, TrainLoss: sum.MeanLoss(), TrainErr: sum.ErrorRate(),
+			Seconds: time.Since(start).Seconds()}) {
+			return nil
 		}
 	}
 	return nil

@@ -91,7 +91,7 @@ func TestSGDLowersObjective(t *testing.T) {
 		var epochs []train.Epoch
 		c := cfg
 		c.Epochs, c.LR = 10, 0.01
-		if err := train.SGD(context.Background(), model.NewEngine(net, 2), theta, nil, d, c, 1, func(ep train.Epoch) { epochs = append(epochs, ep) }); err != nil {
+		if err := train.SGD(context.Background(), model.NewEngine(net, 2), theta, nil, d, c, 1, func(ep train.Epoch) bool { epochs = append(epochs, ep); return false }); err != nil {
 			t.Fatal(err)
 		}
 		after := nettest.Objective(net, theta, d)
