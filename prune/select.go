@@ -17,15 +17,52 @@ const (
 	Global Scope = "global"
 	// PerLayer deletes the same fraction of each layer's parameters.
 	PerLayer Scope = "per-layer"
+	// Budget deletes from each layer in proportion to what a per-layer
+	// budget (Budgets) deletes from it, as Han et al. (2015) prune each
+	// layer to its own kept fraction: SelectBudgets.
+	Budget Scope = "budget"
 )
 
 // ParseScope checks a scope name.
 func ParseScope(s string) (Scope, error) {
 	switch Scope(s) {
-	case Global, PerLayer:
+	case Global, PerLayer, Budget:
 		return Scope(s), nil
 	}
-	return "", fmt.Errorf("unknown scope %q (known: %s, %s)", s, Global, PerLayer)
+	return "", fmt.Errorf("unknown scope %q (known: %s, %s, %s)", s, Global, PerLayer, Budget)
+}
+
+// Budgets are the fractions of each layer's free parameters (weights and
+// biases) that a budgeted deletion keeps at its last target, indexed like
+// Net.Layers; the entries of layers without parameters are ignored. Han et
+// al. (2015, Table 1 and 4) give such kept fractions per layer: for
+// LeNet-300-100 fc1 8%, fc2 9%, fc3 26%; for LeNet-5 conv1 66%, conv2 12%,
+// fc1 8%, fc2 19% (of the weights; a layer's few biases count with them
+// here).
+type Budgets []float64
+
+// Deleted returns the fraction of the net's free parameters deleted when
+// every layer keeps exactly its budget: the last target of a budgeted
+// deletion.
+func (b Budgets) Deleted(net *model.Net) float64 {
+	kept := 0.0
+	for i := range net.Layers {
+		kept += b[i] * float64(net.Offset(i+1)-net.Offset(i))
+	}
+	return 1 - kept/float64(net.NumParams())
+}
+
+// Validate checks one kept fraction in (0, 1] per layer of net.
+func (b Budgets) Validate(net *model.Net) error {
+	if len(b) != len(net.Layers) {
+		return fmt.Errorf("%d budgets for the %d layers of %s", len(b), len(net.Layers), net.Name)
+	}
+	for i, f := range b {
+		if net.Offset(i+1) > net.Offset(i) && !(f > 0 && f <= 1) {
+			return fmt.Errorf("layer %s: kept fraction %v outside (0, 1]", net.Layers[i].Name(), f)
+		}
+	}
+	return nil
 }
 
 // Selection is the outcome of Select.
@@ -59,6 +96,31 @@ type Selection struct {
 // stays so. Global scope has no such rule: it may cut layers off, which
 // Measure reports.
 func Select(net *model.Net, scores []float64, mask []bool, target float64, scope Scope) (Selection, error) {
+	if scope == Budget {
+		return Selection{}, fmt.Errorf("scope %s needs the layers' budgets: SelectBudgets", Budget)
+	}
+	return selectIn(net, scores, mask, target, scope, nil)
+}
+
+// SelectBudgets deletes as Select does with PerLayer, except that the
+// layers' fractions follow the budgets b: at target f, layer i deletes
+// (f/F)·(1 − b[i]) of its free parameters, F = b.Deleted(net), so that the
+// whole net's deleted fraction is f and at f = F every layer keeps exactly
+// its budget (each count rounded to the nearest integer). Like PerLayer,
+// every layer keeps a weight and the net a path from input to output. A
+// target above F, or budgets that do not fit the net, are an error.
+func SelectBudgets(net *model.Net, scores []float64, mask []bool, target float64, b Budgets) (Selection, error) {
+	if err := b.Validate(net); err != nil {
+		return Selection{}, err
+	}
+	if F := b.Deleted(net); target > F {
+		return Selection{}, fmt.Errorf("target fraction %v beyond the %v the budgets delete", target, F)
+	}
+	return selectIn(net, scores, mask, target, Budget, b)
+}
+
+// selectIn is Select, and SelectBudgets for scope Budget.
+func selectIn(net *model.Net, scores []float64, mask []bool, target float64, scope Scope, b Budgets) (Selection, error) {
 	if !(target >= 0 && target < 1) {
 		return Selection{}, fmt.Errorf("target fraction %v outside [0, 1)", target)
 	}
@@ -76,19 +138,23 @@ func Select(net *model.Net, scores []float64, mask []bool, target float64, scope
 	}
 	switch scope {
 	case Global:
-		return deleteLowest(scores, start, [][2]int{{0, net.NumParams()}}, target, nil), nil
-	case PerLayer:
+		return deleteLowest(scores, start, []group{{0, net.NumParams(), target}}, nil), nil
+	case PerLayer, Budget:
 	default:
 		return Selection{}, fmt.Errorf("unknown scope %q", scope)
 	}
-	var groups [][2]int
+	var groups []group
 	for i := range net.Layers {
 		if lo, hi := net.Offset(i), net.Offset(i+1); hi > lo {
-			groups = append(groups, [2]int{lo, hi})
+			t := target
+			if scope == Budget {
+				t = target / b.Deleted(net) * (1 - b[i])
+			}
+			groups = append(groups, group{lo, hi, t})
 		}
 	}
 	bias := net.Biases()
-	sel := deleteLowest(scores, start, groups, target, func(alive []int) int {
+	sel := deleteLowest(scores, start, groups, func(alive []int) int {
 		// The best weight: alive is in score order, so the lowest
 		// deletions take every weight exactly when they take this one.
 		for j := len(alive) - 1; j >= 0; j-- {
@@ -102,7 +168,7 @@ func Select(net *model.Net, scores []float64, mask []bool, target float64, scope
 		return sel, nil
 	}
 	path := widestPath(net, scores, start, sel.Mask)
-	return deleteLowest(scores, start, groups, target, func(alive []int) int {
+	return deleteLowest(scores, start, groups, func(alive []int) int {
 		for _, k := range alive {
 			if path[k] {
 				return k
@@ -112,23 +178,30 @@ func Select(net *model.Net, scores []float64, mask []bool, target float64, scope
 	}), nil
 }
 
-// deleteLowest deletes, in each group [lo, hi) of parameters, the alive
-// ones (start) with the lowest scores until the group's deleted fraction
-// reaches target. spare (nil: none) is given a group's alive parameters
+// group is a range [lo, hi) of parameters and the fraction of them to
+// delete.
+type group struct {
+	lo, hi int
+	target float64
+}
+
+// deleteLowest deletes, in each group of parameters, the alive ones
+// (start) with the lowest scores until the group's deleted fraction
+// reaches its target. spare (nil: none) is given a group's alive parameters
 // in score order and names one that must stay (or returns -1); the
 // parameters after it in score order are deleted in its place while any
 // are left.
-func deleteLowest(scores []float64, start []bool, groups [][2]int, target float64, spare func(alive []int) int) Selection {
+func deleteLowest(scores []float64, start []bool, groups []group, spare func(alive []int) int) Selection {
 	sel := Selection{Mask: slices.Clone(start)}
 	for _, g := range groups {
 		var alive []int
-		for k := g[0]; k < g[1]; k++ {
+		for k := g.lo; k < g.hi; k++ {
 			if sel.Mask[k] {
 				alive = append(alive, k)
 			}
 		}
-		total := g[1] - g[0]
-		n := int(math.Round(target*float64(total))) - (total - len(alive))
+		total := g.hi - g.lo
+		n := int(math.Round(g.target*float64(total))) - (total - len(alive))
 		if n <= 0 {
 			continue
 		}

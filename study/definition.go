@@ -44,11 +44,20 @@ type Definition struct {
 	Schedule Schedule `yaml:"schedule" json:"schedule"`
 	// Grid lists the deleted fractions to reach, ascending, in [0, 1).
 	// Alternatively Steps generates it.
-	Grid    []float64 `yaml:"grid" json:"grid"`
-	Steps   *Steps    `yaml:"steps" json:"steps,omitempty"`
-	Seeds   []uint64  `yaml:"seeds" json:"seeds"`
-	Figures string    `yaml:"figures" json:"figures"` // paper-fig1, paper-fig2 or curves
-	Quick   Quick     `yaml:"quick" json:"quick"`
+	Grid  []float64 `yaml:"grid" json:"grid"`
+	Steps *Steps    `yaml:"steps" json:"steps,omitempty"`
+	// LayerBudgets gives, by layer name, the fraction of each layer's free
+	// parameters to keep at the last target, as Han et al. (2015) prune
+	// each layer to its own budget: every layer with parameters is named,
+	// each fraction in (0, 1]. The grid (or steps) then lists targets below
+	// the fraction F the budgets delete (prune.Budgets.Deleted), and F is
+	// the last target, for every scope; the scope budget deletes from the
+	// layers in proportion to their budgets (prune.SelectBudgets), global
+	// and per-layer as usual. Omitted from the hash when not given.
+	LayerBudgets map[string]float64 `yaml:"layer_budgets" json:"layer_budgets,omitempty"`
+	Seeds        []uint64           `yaml:"seeds" json:"seeds"`
+	Figures      string             `yaml:"figures" json:"figures"` // paper-fig1, paper-fig2 or curves
+	Quick        Quick              `yaml:"quick" json:"quick"`
 }
 
 // Data sizes: 0 means the whole split.
@@ -296,6 +305,9 @@ func (d *Definition) validate() error {
 	if err := validateGrid("quick.grid", d.Quick.Grid); err != nil {
 		return err
 	}
+	if err := d.validateBudgets(); err != nil {
+		return err
+	}
 	if err := validateScopes("quick.scopes", d.Quick.Scopes); err != nil {
 		return err
 	}
@@ -453,12 +465,97 @@ func (d *Definition) Hash() string {
 	return hex.EncodeToString(sum[:])[:12]
 }
 
+// budgets returns the definition's layer budgets as prune takes them (1
+// for a layer without parameters), or nil when it gives none.
+func (d *Definition) budgets(net *model.Net) prune.Budgets {
+	if len(d.LayerBudgets) == 0 {
+		return nil
+	}
+	b := make(prune.Budgets, len(net.Layers))
+	for i, l := range net.Layers {
+		b[i] = 1
+		if f, ok := d.LayerBudgets[l.Name()]; ok {
+			b[i] = f
+		}
+	}
+	return b
+}
+
+// validateBudgets checks layer_budgets against the network, the scope
+// budget against layer_budgets, and the targets against what the budgets
+// delete.
+func (d *Definition) validateBudgets() error {
+	net, err := model.ByName(d.Network)
+	if err != nil {
+		return err
+	}
+	if len(d.LayerBudgets) == 0 {
+		for i, s := range append(slices.Clone(d.Scopes), d.Quick.Scopes...) {
+			if s == string(prune.Budget) {
+				field := fmt.Sprintf("scopes[%d]", i)
+				if i >= len(d.Scopes) {
+					field = fmt.Sprintf("quick.scopes[%d]", i-len(d.Scopes))
+				}
+				return fieldErr(field, "scope %s needs layer_budgets (the kept fraction of each layer)", prune.Budget)
+			}
+		}
+		return nil
+	}
+	var names []string
+	for i, l := range net.Layers {
+		if net.Offset(i+1) == net.Offset(i) {
+			continue
+		}
+		names = append(names, l.Name())
+		if _, ok := d.LayerBudgets[l.Name()]; !ok {
+			return fieldErr("layer_budgets", "layer %s of %s has no budget (give every layer with parameters: %s)",
+				l.Name(), d.Network, strings.Join(layerNames(net), ", "))
+		}
+	}
+	for name, f := range d.LayerBudgets {
+		if !slices.Contains(names, name) {
+			return fieldErr("layer_budgets."+name, "%s has no layer %s with parameters (layers: %s)", d.Network, name,
+				strings.Join(layerNames(net), ", "))
+		}
+		if !(f > 0 && f <= 1) {
+			return fieldErr("layer_budgets."+name, "kept fraction %v outside (0, 1]", f)
+		}
+	}
+	F := d.budgets(net).Deleted(net)
+	for _, g := range []struct {
+		path string
+		grid []float64
+	}{{"grid", d.Grid}, {"quick.grid", d.Quick.Grid}} {
+		for i, f := range g.grid {
+			if f >= F {
+				return fieldErr(fmt.Sprintf("%s[%d]", g.path, i), "%v is not below %.6g, what layer_budgets delete (their last target)", f, F)
+			}
+		}
+	}
+	if d.Steps != nil && d.Steps.Until >= F {
+		return fieldErr("steps.until", "%v is not below %.6g, what layer_budgets delete (their last target)", d.Steps.Until, F)
+	}
+	return nil
+}
+
+// layerNames lists the names of net's layers with parameters.
+func layerNames(net *model.Net) []string {
+	var names []string
+	for i, l := range net.Layers {
+		if net.Offset(i+1) > net.Offset(i) {
+			names = append(names, l.Name())
+		}
+	}
+	return names
+}
+
 // maxTargets bounds the deletion targets of a definition: a steps:
 // generator that would make more (or never reach until) is refused.
 const maxTargets = 999
 
-// Targets returns the deletion grid, generating it from Steps if needed.
-// The definition must be valid (Parse validates it).
+// Targets returns the deletion grid, generating it from Steps if needed,
+// and with layer_budgets, the fraction they delete as the last target. The
+// definition must be valid (Parse validates it).
 func (d *Definition) Targets(net *model.Net) []float64 {
 	g, err := d.targets(net)
 	if err != nil {
@@ -471,6 +568,18 @@ func (d *Definition) Targets(net *model.Net) []float64 {
 // fraction_of_remaining so small that 1-(1-f)(1-r) rounds back to f would
 // otherwise never end.
 func (d *Definition) targets(net *model.Net) ([]float64, error) {
+	g, err := d.gridTargets(net)
+	if err != nil {
+		return nil, err
+	}
+	if b := d.budgets(net); b != nil {
+		g = append(slices.Clone(g), b.Deleted(net))
+	}
+	return g, nil
+}
+
+// gridTargets are the targets of the grid or of the steps generator.
+func (d *Definition) gridTargets(net *model.Net) ([]float64, error) {
 	if d.Steps == nil {
 		return d.Grid, nil
 	}

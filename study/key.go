@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 
 	"obd/model"
+	"obd/prune"
 	"obd/train"
 )
 
@@ -34,6 +35,9 @@ type unitKey struct {
 	Method     string        `json:"method"`
 	Scope      string        `json:"scope"`
 	Backend    string        `json:"backend"`
+	// Budgets are layer_budgets, for the scope that follows them
+	// (prune.Budget); omitted otherwise, so that older keys stay.
+	Budgets map[string]float64 `json:"budgets,omitempty"`
 }
 
 // unitKeyOf returns the key of the unit (method, scope) of d as run (at
@@ -45,6 +49,9 @@ func unitKeyOf(d *Definition, net *model.Net, method, scope, backend string) str
 	if k.Schedule != "oneshot" {
 		r := d.Retraining
 		k.Retraining = &r
+	}
+	if scope == string(prune.Budget) {
+		k.Budgets = d.LayerBudgets
 	}
 	b, err := json.Marshal(k)
 	if err != nil {

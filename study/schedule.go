@@ -58,9 +58,10 @@ type sweep struct {
 	e        *model.Engine
 	method   prune.Method
 	scope    prune.Scope
-	seed     uint64    // of the methods' random choices
-	targets  []float64 // fractions of the free parameters to delete, ascending
-	dense    []float64 // the trained dense parameters; not modified
+	budgets  prune.Budgets // the layers' budgets of scope prune.Budget
+	seed     uint64        // of the methods' random choices
+	targets  []float64     // fractions of the free parameters to delete, ascending
+	dense    []float64     // the trained dense parameters; not modified
 	// train is what retraining and the methods see, with the samples
 	// curvature is averaged over (nil: all of train); the points measure
 	// the training objective and error on evalTrain, the test ones on test,
@@ -89,7 +90,6 @@ type sweep struct {
 // then one point per target (two when the schedule retrains: before and
 // after).
 func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
-	net := s.e.Net
 	theta := append([]float64(nil), s.dense...)
 	state := func(theta []float64, mask []bool, step int) *prune.State {
 		return &prune.State{Engine: s.e, Theta: theta, Mask: mask, Train: s.train, HessianIdx: s.hessianIdx,
@@ -118,7 +118,7 @@ func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
 				return nil, err
 			}
 		}
-		sel, err := prune.Select(net, scores, from, target, s.scope)
+		sel, err := s.selectAt(scores, from, target)
 		if err != nil {
 			return nil, err
 		}
@@ -151,6 +151,15 @@ func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
 		}
 	}
 	return pts, nil
+}
+
+// selectAt deletes the lowest scores, from the mask from, to target in
+// the sweep's scope.
+func (s *sweep) selectAt(scores []float64, from []bool, target float64) (prune.Selection, error) {
+	if s.scope == prune.Budget {
+		return prune.SelectBudgets(s.e.Net, scores, from, target, s.budgets)
+	}
+	return prune.Select(s.e.Net, scores, from, target, s.scope)
 }
 
 // point measures the net at theta under mask, after retrainEpochs epochs
@@ -205,7 +214,7 @@ func (u *unit) sweep() (*sweep, error) {
 		return nil, err
 	}
 	denseStats := u.denseStats
-	return &sweep{schedule: u.def.Schedule, e: u.e, method: m, scope: u.scope, seed: u.seed,
+	return &sweep{schedule: u.def.Schedule, e: u.e, method: m, scope: u.scope, budgets: u.def.budgets(u.data.net), seed: u.seed,
 		targets: u.def.Targets(u.data.net), dense: u.dense,
 		train: u.data.train, evalTrain: u.data.evalTrain, test: u.data.test, valid: u.data.valid, hessianIdx: hidx,
 		retrain: func(step int) (train.Recipe, uint64) {

@@ -91,6 +91,25 @@ func (c *schemaCheck) check(n *yaml.Node, t reflect.Type, path string) error {
 				return err
 			}
 		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			return c.fail(n, path, "want a mapping of keys to values, got %s", describeNode(n))
+		}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := join(path, k.Value)
+			if k.Kind != yaml.ScalarNode {
+				return c.fail(k, path, "want a name as key, got %s", describeNode(k))
+			}
+			if seen[k.Value] {
+				return c.fail(k, p, "key given twice")
+			}
+			seen[k.Value] = true
+			if err := c.check(v, t.Elem(), p); err != nil {
+				return err
+			}
+		}
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
 			return c.fail(n, path, "want a string, got %s", describeNode(n))
