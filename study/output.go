@@ -77,13 +77,23 @@ func Write(res *Result, meta Meta) error {
 	return atomicfile.Write(filepath.Join(res.Dir, "manifest.json"), append(b, '\n'))
 }
 
+// published are the dense test errors on MNIST published for the shipped
+// networks, drawn as reference lines on their test-error figures.
+// EXPERIMENTS.md.tmpl quotes the same numbers ($lecun1, $han300Dense,
+// $han5Dense); PAPER.md gives them.
+var published = report.References{
+	"lenet1":   {TestError: 0.017, Source: "LeCun et al. 1998"}, // LeNet-1
+	"lenet300": {TestError: 0.0164, Source: "Han et al. 2015"},  // LeNet-300-100, their Caffe baseline
+	"lenet5":   {TestError: 0.008, Source: "Han et al. 2015"},   // LeNet-5 (Caffe's), their baseline
+}
+
 func figuresFor(set string, pts []report.Point) []report.Figure {
 	var figs []report.Figure
 	switch set {
 	case "paper-fig1":
 		figs = report.PaperFig1(pts)
 	case "paper-fig2":
-		figs = report.PaperFig2(pts)
+		figs = report.PaperFig2(pts, published)
 	}
-	return append(figs, report.PruningCurves(pts)...)
+	return append(figs, report.PruningCurves(pts, published)...)
 }
