@@ -45,6 +45,9 @@ type Figure struct {
 type Level struct {
 	Label string  // legend entry; should state the value
 	Y     float64 // in the curves' units, before the dB transform
+	// Published marks a value published by others (drawn dash-dotted
+	// black) rather than measured here (dashed grey).
+	Published bool
 }
 
 const (
@@ -137,18 +140,21 @@ func (f Figure) plot() (*plot.Plot, legend, error) {
 		lines = append(lines, l, s)
 		lg.add(0, c.Label, l, s)
 	}
-	for i, lv := range f.Levels {
+	for _, lv := range f.Levels {
 		y := ty(lv.Y)
 		if !finite(y) || (f.LogY && y <= 0) {
 			continue
 		}
-		h := hline{y: y, style: levelStyles[i%len(levelStyles)]}
+		h := hline{y: y, style: measuredLevel}
+		if lv.Published {
+			h.style = publishedLevel
+		}
 		lines = append(lines, h)
 		lg.add(1, lv.Label, h)
 	}
 	p.Add(lines...)
-	// An empty figure has no range a log axis could take.
 	p.X.Tick.Marker, p.Y.Tick.Marker = linearTicks{}, linearTicks{}
+	// An empty figure has no range a log axis could take.
 	if f.LogX && p.X.Min > 0 && !math.IsInf(p.X.Min, 0) {
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
@@ -162,13 +168,12 @@ func (f Figure) plot() (*plot.Plot, legend, error) {
 	return p, lg, nil
 }
 
-// levelStyles tell the levels from the curves (solid, coloured) and from
-// each other: the dense net dashed grey, a published value dash-dotted
-// black.
-var levelStyles = []draw.LineStyle{
-	{Color: color.Gray{Y: 0x60}, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(6), vg.Points(3)}},
-	{Color: color.Black, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(6), vg.Points(2), vg.Points(1.5), vg.Points(2)}},
-}
+// The levels' styles tell them from the curves (solid, coloured) and from
+// each other.
+var (
+	measuredLevel  = draw.LineStyle{Color: color.Gray{Y: 0x60}, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(6), vg.Points(3)}}
+	publishedLevel = draw.LineStyle{Color: color.Black, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(6), vg.Points(2), vg.Points(1.5), vg.Points(2)}}
+)
 
 // hline is a horizontal line across the data area at y. It widens the y
 // range to include y and leaves the x range to the curves.

@@ -33,7 +33,8 @@ func (r References) level(network string) []Level {
 	if !ok {
 		return nil
 	}
-	return []Level{{Label: fmt.Sprintf("%s, published: %s%%", ref.Source, strconv.FormatFloat(100*ref.TestError, 'g', 3, 64)), Y: 100 * ref.TestError}}
+	label := fmt.Sprintf("%s, published: %s%%", ref.Source, strconv.FormatFloat(100*ref.TestError, 'g', 3, 64))
+	return []Level{{Label: label, Y: 100 * ref.TestError, Published: true}}
 }
 
 // denseLevel returns the dense network's level in pts: y averaged over the

@@ -416,9 +416,9 @@ func TestFigureLevels(t *testing.T) {
 	denseTest := 100 * 15 * 0.02 * (1.1 + 1.2) / 2 // seeds 1 and 2 of sweep
 	figs := PruningCurves(pts, refs)
 	wantLevels := map[string][]Level{
-		"lenet1-iterative-test-error": {{"dense net (mean of 2 seeds): 34.50%", denseTest}, {"LeCun et al. 1998, published: 1.7%", 1.7}},
-		"lenet1-oneshot-test-error":   {{"dense net (mean of 2 seeds): 34.50%", denseTest}, {"LeCun et al. 1998, published: 1.7%", 1.7}},
-		"mlp-oneshot-test-error":      {{"dense net (1 seed): 10.00%", 10}},
+		"lenet1-iterative-test-error": {{"dense net (mean of 2 seeds): 34.50%", denseTest, false}, {"LeCun et al. 1998, published: 1.7%", 1.7, true}},
+		"lenet1-oneshot-test-error":   {{"dense net (mean of 2 seeds): 34.50%", denseTest, false}, {"LeCun et al. 1998, published: 1.7%", 1.7, true}},
+		"mlp-oneshot-test-error":      {{"dense net (1 seed): 10.00%", 10, false}},
 	}
 	for _, f := range figs {
 		if !f.LogY {
@@ -429,17 +429,17 @@ func TestFigureLevels(t *testing.T) {
 
 	fig2 := PaperFig2(sweep(), refs)
 	denseObj := 0.02 * (1.1 + 1.2) / 2
-	checkLevels(t, fig2[0], []Level{{"dense net (mean of 2 seeds): -16.38 dB", denseObj}})
-	checkLevels(t, fig2[2], []Level{{"dense net (mean of 2 seeds): 23.00%", 10 * denseObj * 100}})
-	checkLevels(t, fig2[3], []Level{{"dense net (mean of 2 seeds): 34.50%", denseTest}, {"LeCun et al. 1998, published: 1.7%", 1.7}})
+	checkLevels(t, fig2[0], []Level{{"dense net (mean of 2 seeds): -16.38 dB", denseObj, false}})
+	checkLevels(t, fig2[2], []Level{{"dense net (mean of 2 seeds): 23.00%", 10 * denseObj * 100, false}})
+	checkLevels(t, fig2[3], []Level{{"dense net (mean of 2 seeds): 34.50%", denseTest, false}, {"LeCun et al. 1998, published: 1.7%", 1.7, true}})
 	if fig2[0].LogY || !fig2[2].LogY || !fig2[3].LogY {
 		t.Errorf("LogY: objective %v, errors %v %v", fig2[0].LogY, fig2[2].LogY, fig2[3].LogY)
 	}
 	for _, f := range PaperFig1(sweep()) {
-		checkLevels(t, f, []Level{{"dense net (mean of 2 seeds): -16.38 dB", denseObj}})
+		checkLevels(t, f, []Level{{"dense net (mean of 2 seeds): -16.38 dB", denseObj, false}})
 	}
 	// Without references, no reference line.
-	checkLevels(t, PaperFig2(sweep(), nil)[3], []Level{{"dense net (mean of 2 seeds): 34.50%", denseTest}})
+	checkLevels(t, PaperFig2(sweep(), nil)[3], []Level{{"dense net (mean of 2 seeds): 34.50%", denseTest, false}})
 }
 
 func checkLevels(t *testing.T, f Figure, want []Level) {
@@ -449,7 +449,7 @@ func checkLevels(t *testing.T, f Figure, want []Level) {
 		return
 	}
 	for i, l := range f.Levels {
-		if l.Label != want[i].Label || math.Abs(l.Y-want[i].Y) > 1e-12 {
+		if l.Label != want[i].Label || math.Abs(l.Y-want[i].Y) > 1e-12 || l.Published != want[i].Published {
 			t.Errorf("%s: level %d = %+v, want %+v", f.Name, i, l, want[i])
 		}
 	}
@@ -526,7 +526,7 @@ func TestLinearTicks(t *testing.T) {
 // The legend goes below the plot in as many columns as fit, so that a
 // figure with many curves grows instead of covering them.
 func TestLegendLayout(t *testing.T) {
-	short := Figure{Curves: make([]Curve, 6), Levels: []Level{{"dense", 1}, {"published", 2}}}
+	short := Figure{Curves: make([]Curve, 6), Levels: []Level{{"dense", 1, false}, {"published", 2, true}}}
 	for i := range short.Curves {
 		short.Curves[i] = Curve{Label: fmt.Sprintf("c%d", i), X: []float64{1}, Y: []Stat{{Mean: 1, Min: 1, Max: 1}}}
 	}
@@ -538,7 +538,7 @@ func TestLegendLayout(t *testing.T) {
 		t.Errorf("6 short curves and 2 levels: %d and %d entries, %d columns of curves, %d rows",
 			len(lg.groups[0]), len(lg.groups[1]), lg.columns(lg.groups[0]), lg.rows())
 	}
-	long := Figure{Levels: []Level{{strings.Repeat("a long label ", 6), 1}, {"b", 2}}}
+	long := Figure{Levels: []Level{{strings.Repeat("a long label ", 6), 1, false}, {"b", 2, true}}}
 	if _, lg, _ := long.plot(); lg.columns(lg.groups[1]) != 1 || lg.rows() != 2 || lg.height() <= 2*lg.rowHeight() {
 		t.Errorf("a long entry: %d columns, %d rows, height %v", lg.columns(lg.groups[1]), lg.rows(), lg.height())
 	}
@@ -550,7 +550,7 @@ func TestLegendLayout(t *testing.T) {
 // A log axis leaves out what it cannot place (an error of 0) and an empty
 // figure on one is saved, not a panic.
 func TestSaveLogY(t *testing.T) {
-	zero := Figure{Name: "zero", LogY: true, Levels: []Level{{"dense", 0}, {"published", 1.7}},
+	zero := Figure{Name: "zero", LogY: true, Levels: []Level{{"dense", 0, false}, {"published", 1.7, true}},
 		Curves: []Curve{{Label: "a", X: []float64{0, 50, 90}, Y: []Stat{{Mean: 0.1, Min: 0}, {Mean: 2, Min: 1, Max: 3}, {Mean: 30, Min: 20, Max: 40}}}}}
 	dir := t.TempDir()
 	for _, f := range []Figure{zero, {Name: "empty", LogY: true, LogX: true}} {
@@ -566,6 +566,10 @@ func TestSaveLogY(t *testing.T) {
 		t.Errorf("y range [%v, %v], want [1, 40] with margins: the point with min 0 and the level 0 left out", p.Y.Min, p.Y.Max)
 	}
 	if len(lg.groups[0]) != 1 || len(lg.groups[1]) != 1 {
-		t.Errorf("legend %d curves and %d levels, want the curve and the published level", len(lg.groups[0]), len(lg.groups[1]))
+		t.Fatalf("legend %d curves and %d levels, want the curve and the published level", len(lg.groups[0]), len(lg.groups[1]))
+	}
+	// The published level keeps its style though it is the only one drawn.
+	if h, ok := lg.groups[1][0].thumbs[0].(hline); !ok || !reflect.DeepEqual(h.style, publishedLevel) {
+		t.Errorf("the published level is drawn as %+v", lg.groups[1][0].thumbs[0])
 	}
 }
