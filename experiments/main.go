@@ -24,7 +24,7 @@ import (
 
 type options struct {
 	list, all, quick, describe, baselines bool
-	hessianGap, merge                     bool
+	hessianGap, merge, redraw             bool
 	export, experimentsMD, shard          string
 	mnist, out                            string
 	workers                               int
@@ -98,6 +98,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exportNPZ(ctx, o, stdout, stderr)
 	case o.baselines:
 		return baselines(ctx, o, stdout, stderr)
+	case o.redraw:
+		return redraw(o, stdout)
 	}
 	return runDefinitions(ctx, o, stdout, stderr)
 }
@@ -163,6 +165,7 @@ var modes = []mode{
 	{"export", []string{"quick", "mnist", "out", "workers"}, false},
 	{"hessian-gap", []string{"mnist", "out", "workers"}, false},
 	{"experiments-md", []string{"out"}, false},
+	{"redraw", []string{"out"}, true},
 }
 
 // check refuses flags that cannot be combined, naming both: two modes, a
@@ -255,6 +258,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 		"for numpy and PyTorch: see docs/EXPORT.md")
 	fs.BoolVar(&o.hessianGap, "hessian-gap", false, "measure the paper's Hessian recursion against the exact diagonals on the\n"+
 		"trained lenet1 of paper-fig1, into OUT/hessian/gap.md")
+	fs.BoolVar(&o.redraw, "redraw", false, "compute nothing: write figures/ and summary.md of OUT/NAME (default:\n"+
+		"every result in OUT) again from its points.csv and manifest.json")
 	fs.StringVar(&o.experimentsMD, "experiments-md", "", "write `FILE` (EXPERIMENTS.md) from the results in OUT")
 	fs.StringVar(&o.mnist, "mnist", "", "a `DIR` with the four MNIST .gz files (default: $MNIST_DIR, else the\n"+
 		"GoMNIST module's data/)")

@@ -267,6 +267,8 @@ func TestFlagCombinations(t *testing.T) {
 		{"-export", "paper-fig1", "-quick", "-out", "d", "-mnist", "m", "-workers", "1"},
 		{"-hessian-gap", "-out", "d", "-mnist", "m", "-workers", "1"},
 		{"-experiments-md", "E.md", "-out", "d"},
+		{"-redraw"},
+		{"-redraw", "-out", "d", "paper-fig1", "han-lenet5"},
 		{"-list=false", "-describe"}, // a bool flag set to false is not given
 	}
 	for _, args := range ok {
@@ -300,6 +302,10 @@ func TestFlagCombinations(t *testing.T) {
 		{[]string{"-experiments-md", "E.md", "-workers", "2"}, []string{"-workers cannot be combined with -experiments-md"}},
 		{[]string{"-experiments-md", ""}, []string{"-experiments-md needs a file name"}},
 		{[]string{"-shard", "0/2", "-merge"}, []string{"-shard and -merge cannot be combined"}},
+		{[]string{"-redraw", "-quick"}, []string{"-quick cannot be combined with -redraw"}},
+		{[]string{"-redraw", "-merge"}, []string{"-merge cannot be combined with -redraw"}},
+		{[]string{"-redraw", "-all"}, []string{"-all cannot be combined with -redraw"}},
+		{[]string{"-redraw", "-experiments-md", "E.md"}, []string{"-experiments-md and -redraw cannot be combined"}},
 		{[]string{"-all", "paper-fig1"}, []string{"definition names or -all, not both"}},
 		{[]string{"-bogus"}, []string{"-bogus"}},
 	}

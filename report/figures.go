@@ -1,13 +1,76 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"math"
 	"slices"
+	"strconv"
 )
 
 // The figure builders take the points of one definition and return the
 // figures that can be drawn from them; a figure whose points are missing is
-// left out rather than drawn empty.
+// left out rather than drawn empty. Each figure marks the dense network's
+// level (the mean over seeds of its step-0 points), and each test-error
+// figure the published dense test error of its network, if refs has one.
+// Error rates are drawn on a log axis.
+
+// Reference is a dense network's test error published by others, drawn as
+// a level on the test-error figures of that network.
+type Reference struct {
+	TestError float64 // a fraction, as in Point.TestError
+	Source    string  // who published it, e.g. "Han et al. 2015"
+}
+
+// References are the published references by network name (Point.Network).
+// A network without one gets no reference line.
+type References map[string]Reference
+
+// level returns the reference of network as a figure level, if there is one.
+func (r References) level(network string) []Level {
+	ref, ok := r[network]
+	if !ok {
+		return nil
+	}
+	label := fmt.Sprintf("%s, published: %s%%", ref.Source, strconv.FormatFloat(100*ref.TestError, 'g', 3, 64))
+	return []Level{{Label: label, Y: 100 * ref.TestError, Published: true}}
+}
+
+// denseLevel returns the dense network's level in pts: y averaged over the
+// step-0 points (never retrained) of each seed, then over seeds. format prints the value
+// (already in the figure's units, dB included) for the legend.
+func denseLevel(pts []Point, y func(Point) float64, format func(float64) string) []Level {
+	type run struct {
+		definition string
+		seed       uint64
+	}
+	perSeed := map[run][]float64{}
+	for _, p := range pts {
+		if p.Step == 0 && !p.Retrained {
+			k := run{p.Definition, p.Seed}
+			perSeed[k] = append(perSeed[k], y(p))
+		}
+	}
+	if len(perSeed) == 0 {
+		return nil
+	}
+	var means []float64
+	for _, k := range slices.SortedFunc(maps.Keys(perSeed), func(a, b run) int {
+		return cmp.Or(cmp.Compare(a.definition, b.definition), cmp.Compare(a.seed, b.seed))
+	}) {
+		means = append(means, Describe(perSeed[k]).Mean)
+	}
+	m := Describe(means).Mean
+	seeds := "1 seed"
+	if len(means) > 1 {
+		seeds = fmt.Sprintf("mean of %d seeds", len(means))
+	}
+	return []Level{{Label: fmt.Sprintf("dense net (%s): %s", seeds, format(m)), Y: m}}
+}
+
+func dB(v float64) string      { return fmt.Sprintf("%.2f dB", 10*math.Log10(v)) }
+func percent(v float64) string { return fmt.Sprintf("%.2f%%", v) }
 
 func paramsRemaining(p Point) float64 { return float64(p.ParamsRemaining) }
 func percentRemoved(p Point) float64  { return 100 * p.FractionRemoved }
@@ -33,6 +96,7 @@ func PaperFig1(pts []Point) []Figure {
 			Title:  net.title + "Fig. 1a: deletion without retraining",
 			XLabel: "parameters remaining", YLabel: "training objective (dB)", DB: true,
 			Curves: Aggregate(sel, methodScope(sel), paramsRemaining, trainObjective),
+			Levels: denseLevel(sel, trainObjective, dB),
 		})
 		obd := filter(sel, func(p Point) bool { return p.Method == "obd" })
 		if len(obd) == 0 {
@@ -47,6 +111,7 @@ func PaperFig1(pts []Point) []Figure {
 				Aggregate(obd, func(p Point) string { return "actual" + sfx(p) }, paramsRemaining, trainObjective),
 				Aggregate(predicted(obd), func(p Point) string { return "predicted" + sfx(p) }, paramsRemaining, trainObjective),
 			),
+			Levels: denseLevel(obd, trainObjective, dB),
 		})
 	}
 	return figs
@@ -79,8 +144,9 @@ func predicted(pts []Point) []Point {
 
 // PaperFig2 draws the paper's Figure 2 from the OBD iterative points:
 // training (a) and test (b) objective against parameters remaining, before
-// and after retraining, and the same for the train (c) and test (d) error.
-func PaperFig2(pts []Point) []Figure {
+// and after retraining, and the same for the train (c) and test (d) error;
+// (d) marks the network's published test error from refs.
+func PaperFig2(pts []Point, refs References) []Figure {
 	var figs []Figure
 	for _, net := range byNetwork(pts) {
 		sel := filter(net.pts, func(p Point) bool { return p.Method == "obd" && p.Schedule == "iterative" })
@@ -94,20 +160,26 @@ func PaperFig2(pts []Point) []Figure {
 			name, what, ylabel string
 			db                 bool
 			y                  func(Point) float64
+			refs               []Level
 		}{
-			{"fig2a-train-objective", "training objective", "training objective (dB)", true, trainObjective},
-			{"fig2b-test-objective", "test objective", "test objective (dB)", true, testObjective},
-			{"fig2c-train-error", "training error", "training error (%)", false, trainErrorPct},
-			{"fig2d-test-error", "test error", "test error (%)", false, testErrorPct},
+			{"fig2a-train-objective", "training objective", "training objective (dB)", true, trainObjective, nil},
+			{"fig2b-test-objective", "test objective", "test objective (dB)", true, testObjective, nil},
+			{"fig2c-train-error", "training error", "training error (%, log scale)", false, trainErrorPct, nil},
+			{"fig2d-test-error", "test error", "test error (%, log scale)", false, testErrorPct, refs.level(net.name)},
 		} {
+			format := percent
+			if panel.db {
+				format = dB
+			}
 			figs = append(figs, Figure{
 				Name:   net.prefix + panel.name,
 				Title:  fmt.Sprintf("%sFig. 2%c: OBD, iterative, %s", net.title, panel.name[4], panel.what),
-				XLabel: "parameters remaining", YLabel: panel.ylabel, DB: panel.db,
+				XLabel: "parameters remaining", YLabel: panel.ylabel, DB: panel.db, LogY: !panel.db,
 				Curves: slices.Concat(
 					Aggregate(before, func(p Point) string { return "before retraining" + sfx(p) }, paramsRemaining, panel.y),
 					Aggregate(after, func(p Point) string { return "after retraining" + sfx(p) }, paramsRemaining, panel.y),
 				),
+				Levels: slices.Concat(denseLevel(slices.Concat(before, after), panel.y, format), panel.refs),
 			})
 		}
 	}
@@ -116,9 +188,10 @@ func PaperFig2(pts []Point) []Figure {
 
 // PruningCurves draws, for each network and schedule, the test error
 // against the fraction of parameters removed, one curve per method and
-// scope: after retraining when the schedule retrains, otherwise without.
+// scope: after retraining when the schedule retrains, otherwise without,
+// with the network's published test error from refs.
 // Figures are named "<network>-<schedule>-test-error".
-func PruningCurves(pts []Point) []Figure {
+func PruningCurves(pts []Point, refs References) []Figure {
 	var figs []Figure
 	for _, net := range byNetwork(pts) {
 		schedules := map[string][]Point{}
@@ -135,8 +208,9 @@ func PruningCurves(pts []Point) []Figure {
 			figs = append(figs, Figure{
 				Name:   net.name + "-" + s + "-test-error",
 				Title:  fmt.Sprintf("%s, %s: test error %s", net.name, s, when),
-				XLabel: "parameters removed (%)", YLabel: "test error (%)", LegendLeft: true,
+				XLabel: "parameters removed (%)", YLabel: "test error (%, log scale)", LogY: true,
 				Curves: Aggregate(sel, methodScope(sel), percentRemoved, testErrorPct),
+				Levels: slices.Concat(denseLevel(sel, testErrorPct, percent), refs.level(net.name)),
 			})
 		}
 	}

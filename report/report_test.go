@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -406,7 +407,7 @@ func TestPaperFig1(t *testing.T) {
 }
 
 func TestPaperFig2(t *testing.T) {
-	figs := PaperFig2(sweep())
+	figs := PaperFig2(sweep(), nil)
 	want := []string{"fig2a-train-objective", "fig2b-test-objective", "fig2c-train-error", "fig2d-test-error"}
 	if got := names(figs); !reflect.DeepEqual(got, want) {
 		t.Fatalf("figures %v", got)
@@ -428,7 +429,7 @@ func TestPaperFig2(t *testing.T) {
 func TestPruningCurves(t *testing.T) {
 	pts := sweep()
 	pts = append(pts, Point{Network: "mlp", Method: "obd", Schedule: "oneshot", FractionRemoved: 0.5, TestError: 0.1})
-	figs := PruningCurves(pts)
+	figs := PruningCurves(pts, nil)
 	want := []string{"lenet1-iterative-test-error", "lenet1-oneshot-test-error", "mlp-oneshot-test-error"}
 	if got := names(figs); !reflect.DeepEqual(got, want) {
 		t.Fatalf("figures %v", got)
@@ -440,7 +441,7 @@ func TestPruningCurves(t *testing.T) {
 }
 
 func TestSave(t *testing.T) {
-	figs := slices.Concat(PaperFig1(sweep()), PaperFig2(sweep()))
+	figs := slices.Concat(PaperFig1(sweep()), PaperFig2(sweep(), nil))
 	figs[0].LogX = true
 	d1, d2 := t.TempDir(), t.TempDir()
 	for _, f := range figs[:3] {
@@ -469,5 +470,174 @@ func TestSave(t *testing.T) {
 				t.Errorf("%s%s differs between two saves", f.Name, ext)
 			}
 		}
+	}
+}
+
+// Every figure marks the dense net's level (mean over seeds of step 0, in
+// the curves' units), and only the test-error figures of a network with a
+// published reference mark it.
+func TestFigureLevels(t *testing.T) {
+	refs := References{"lenet1": {TestError: 0.017, Source: "LeCun et al. 1998"}}
+	pts := sweep()
+	pts = append(pts, Point{Network: "mlp", Method: "obd", Schedule: "oneshot", Seed: 1, TestError: 0.1},
+		Point{Network: "mlp", Method: "obd", Schedule: "oneshot", Seed: 1, Step: 1, FractionRemoved: 0.5, TestError: 0.2})
+	denseTest := 100 * 15 * 0.02 * (1.1 + 1.2) / 2 // seeds 1 and 2 of sweep
+	figs := PruningCurves(pts, refs)
+	wantLevels := map[string][]Level{
+		"lenet1-iterative-test-error": {{"dense net (mean of 2 seeds): 34.50%", denseTest, false}, {"LeCun et al. 1998, published: 1.7%", 1.7, true}},
+		"lenet1-oneshot-test-error":   {{"dense net (mean of 2 seeds): 34.50%", denseTest, false}, {"LeCun et al. 1998, published: 1.7%", 1.7, true}},
+		"mlp-oneshot-test-error":      {{"dense net (1 seed): 10.00%", 10, false}},
+	}
+	for _, f := range figs {
+		if !f.LogY {
+			t.Errorf("%s: error rate on a linear axis", f.Name)
+		}
+		checkLevels(t, f, wantLevels[f.Name])
+	}
+
+	fig2 := PaperFig2(sweep(), refs)
+	denseObj := 0.02 * (1.1 + 1.2) / 2
+	checkLevels(t, fig2[0], []Level{{"dense net (mean of 2 seeds): -16.38 dB", denseObj, false}})
+	checkLevels(t, fig2[2], []Level{{"dense net (mean of 2 seeds): 23.00%", 10 * denseObj * 100, false}})
+	checkLevels(t, fig2[3], []Level{{"dense net (mean of 2 seeds): 34.50%", denseTest, false}, {"LeCun et al. 1998, published: 1.7%", 1.7, true}})
+	if fig2[0].LogY || !fig2[2].LogY || !fig2[3].LogY {
+		t.Errorf("LogY: objective %v, errors %v %v", fig2[0].LogY, fig2[2].LogY, fig2[3].LogY)
+	}
+	for _, f := range PaperFig1(sweep()) {
+		checkLevels(t, f, []Level{{"dense net (mean of 2 seeds): -16.38 dB", denseObj, false}})
+	}
+	// Without references, no reference line.
+	checkLevels(t, PaperFig2(sweep(), nil)[3], []Level{{"dense net (mean of 2 seeds): 34.50%", denseTest, false}})
+}
+
+func checkLevels(t *testing.T, f Figure, want []Level) {
+	t.Helper()
+	if len(f.Levels) != len(want) {
+		t.Errorf("%s: levels %+v, want %+v", f.Name, f.Levels, want)
+		return
+	}
+	for i, l := range f.Levels {
+		if l.Label != want[i].Label || math.Abs(l.Y-want[i].Y) > 1e-12 || l.Published != want[i].Published {
+			t.Errorf("%s: level %d = %+v, want %+v", f.Name, i, l, want[i])
+		}
+	}
+}
+
+// A log axis gets at least four labels where it can, finer mantissas for a
+// narrow range, and exact decimal labels.
+func TestLogTicks(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{1.5, 72, []string{"1.5", "2", "3", "5", "7", "10", "15", "20", "30", "50", "70"}},
+		{0.7, 90, []string{"0.7", "1", "1.5", "2", "3", "5", "7", "10", "15", "20", "30", "50", "70"}},
+		{0.5, 400, []string{"0.5", "1", "2", "5", "10", "20", "50", "100", "200"}},
+		{1.8, 11, []string{"2", "3", "5", "7", "10"}},
+		{0.65, 0.95, []string{"0.7", "0.8", "0.9"}},
+		{0.5, 3, []string{"0.5", "0.7", "1", "1.5", "2", "3"}},
+	} {
+		var labels []string
+		minor := 0
+		for i, tk := range (logTicks{}).Ticks(c.lo, c.hi) {
+			if tk.Value < c.lo || tk.Value > c.hi {
+				t.Errorf("[%v, %v]: tick %v outside", c.lo, c.hi, tk.Value)
+			}
+			if tk.Label == "" {
+				minor++
+			} else {
+				labels = append(labels, tk.Label)
+			}
+			if i > 0 && tk.Value <= (logTicks{}).Ticks(c.lo, c.hi)[i-1].Value {
+				t.Errorf("[%v, %v]: ticks not ascending at %v", c.lo, c.hi, tk.Value)
+			}
+		}
+		if !reflect.DeepEqual(labels, c.want) {
+			t.Errorf("[%v, %v]: labels %v, want %v", c.lo, c.hi, labels, c.want)
+		}
+		if c.lo == 1.5 && minor == 0 {
+			t.Errorf("[%v, %v]: no minor ticks", c.lo, c.hi)
+		}
+	}
+}
+
+// A linear axis gets at most eight labels, at steps of 1, 2 or 5 times a
+// power of ten, exact in decimal.
+func TestLinearTicks(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{-3.67, 8.1, []string{"-2", "0", "2", "4", "6", "8"}},
+		{250, 2578, []string{"500", "1000", "1500", "2000", "2500"}},
+		{0, 97, []string{"0", "20", "40", "60", "80"}},
+		{0.1, 0.75, []string{"0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7"}},
+	} {
+		var labels []string
+		minor := 0
+		for _, tk := range (linearTicks{}).Ticks(c.lo, c.hi) {
+			if tk.Value < c.lo || tk.Value > c.hi {
+				t.Errorf("[%v, %v]: tick %v outside", c.lo, c.hi, tk.Value)
+			}
+			if tk.Label == "" {
+				minor++
+			} else {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if !reflect.DeepEqual(labels, c.want) || minor < len(labels)-1 {
+			t.Errorf("[%v, %v]: labels %v (%d minor), want %v", c.lo, c.hi, labels, minor, c.want)
+		}
+	}
+}
+
+// The legend goes below the plot in as many columns as fit, so that a
+// figure with many curves grows instead of covering them.
+func TestLegendLayout(t *testing.T) {
+	short := Figure{Curves: make([]Curve, 6), Levels: []Level{{"dense", 1, false}, {"published", 2, true}}}
+	for i := range short.Curves {
+		short.Curves[i] = Curve{Label: fmt.Sprintf("c%d", i), X: []float64{1}, Y: []Stat{{Mean: 1, Min: 1, Max: 1}}}
+	}
+	_, lg, err := short.plot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lg.groups[0]) != 6 || len(lg.groups[1]) != 2 || lg.columns(lg.groups[0]) != 3 || lg.rows() != 3 {
+		t.Errorf("6 short curves and 2 levels: %d and %d entries, %d columns of curves, %d rows",
+			len(lg.groups[0]), len(lg.groups[1]), lg.columns(lg.groups[0]), lg.rows())
+	}
+	long := Figure{Levels: []Level{{strings.Repeat("a long label ", 6), 1, false}, {"b", 2, true}}}
+	if _, lg, _ := long.plot(); lg.columns(lg.groups[1]) != 1 || lg.rows() != 2 || lg.height() <= 2*lg.rowHeight() {
+		t.Errorf("a long entry: %d columns, %d rows, height %v", lg.columns(lg.groups[1]), lg.rows(), lg.height())
+	}
+	if _, lg, _ := (Figure{}).plot(); lg.height() != 0 {
+		t.Errorf("no entries: legend height %v", lg.height())
+	}
+}
+
+// A log axis leaves out what it cannot place (an error of 0) and an empty
+// figure on one is saved, not a panic.
+func TestSaveLogY(t *testing.T) {
+	zero := Figure{Name: "zero", LogY: true, Levels: []Level{{"dense", 0, false}, {"published", 1.7, true}},
+		Curves: []Curve{{Label: "a", X: []float64{0, 50, 90}, Y: []Stat{{Mean: 0.1, Min: 0}, {Mean: 2, Min: 1, Max: 3}, {Mean: 30, Min: 20, Max: 40}}}}}
+	dir := t.TempDir()
+	for _, f := range []Figure{zero, {Name: "empty", LogY: true, LogX: true}} {
+		if err := f.Save(dir); err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+	}
+	p, lg, err := zero.plot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(p.Y.Min*logMargin-1) > 1e-12 || math.Abs(p.Y.Max/logMargin-40) > 1e-12 {
+		t.Errorf("y range [%v, %v], want [1, 40] with margins: the point with min 0 and the level 0 left out", p.Y.Min, p.Y.Max)
+	}
+	if len(lg.groups[0]) != 1 || len(lg.groups[1]) != 1 {
+		t.Fatalf("legend %d curves and %d levels, want the curve and the published level", len(lg.groups[0]), len(lg.groups[1]))
+	}
+	// The published level keeps its style though it is the only one drawn.
+	if h, ok := lg.groups[1][0].thumbs[0].(hline); !ok || !reflect.DeepEqual(h.style, publishedLevel) {
+		t.Errorf("the published level is drawn as %+v", lg.groups[1][0].thumbs[0])
 	}
 }

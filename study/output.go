@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -30,30 +31,7 @@ func Write(res *Result, meta Meta) error {
 	}); err != nil {
 		return err
 	}
-	figs := figuresFor(d.Figures, res.Points)
-	figDir := filepath.Join(res.Dir, "figures")
-	for _, f := range figs {
-		if err := f.Save(figDir); err != nil {
-			return fmt.Errorf("figure %s: %w", f.Name, err)
-		}
-	}
-	notes := []string{d.Description,
-		fmt.Sprintf("Made by `%s` (definition hash %s, BLAS backend %s). Network %s; %s schedule; seeds %v.",
-			meta.Command, res.Hash, meta.Backend, d.Network, d.Schedule, d.Seeds)}
-	for _, u := range append(append([]UnitResult(nil), res.Dense...), res.Units...) {
-		switch {
-		case u.Error != "" && u.Method == "dense":
-			notes = append(notes, fmt.Sprintf("**FAILED**: the dense %s of seed %d: %s", d.Network, u.Seed, u.Error))
-		case u.Error != "":
-			notes = append(notes, fmt.Sprintf("**FAILED**: %s/%s seed %d: %s", u.Method, u.Scope, u.Seed, u.Error))
-		}
-	}
-	for _, f := range figs {
-		notes = append(notes, fmt.Sprintf("![%s](figures/%s.svg)", f.Title, f.Name))
-	}
-	if err := atomicfile.WriteFunc(filepath.Join(res.Dir, "summary.md"), func(b *bytes.Buffer) error {
-		return report.WriteSummary(b, d.Name, res.Points, notes)
-	}); err != nil {
+	if err := writeReport(res, meta); err != nil {
 		return err
 	}
 	manifest := struct {
@@ -77,13 +55,92 @@ func Write(res *Result, meta Meta) error {
 	return atomicfile.Write(filepath.Join(res.Dir, "manifest.json"), append(b, '\n'))
 }
 
+// writeReport writes what Write derives from the points: figures/ and
+// summary.md. Redraw writes them again from a written result.
+func writeReport(res *Result, meta Meta) error {
+	d := res.Def
+	figs := figuresFor(d.Figures, res.Points)
+	figDir := filepath.Join(res.Dir, "figures")
+	for _, f := range figs {
+		if err := f.Save(figDir); err != nil {
+			return fmt.Errorf("figure %s: %w", f.Name, err)
+		}
+	}
+	notes := []string{d.Description,
+		fmt.Sprintf("Made by `%s` (definition hash %s, BLAS backend %s). Network %s; %s schedule; seeds %v.",
+			meta.Command, res.Hash, meta.Backend, d.Network, d.Schedule, d.Seeds)}
+	for _, u := range append(append([]UnitResult(nil), res.Dense...), res.Units...) {
+		switch {
+		case u.Error != "" && u.Method == "dense":
+			notes = append(notes, fmt.Sprintf("**FAILED**: the dense %s of seed %d: %s", d.Network, u.Seed, u.Error))
+		case u.Error != "":
+			notes = append(notes, fmt.Sprintf("**FAILED**: %s/%s seed %d: %s", u.Method, u.Scope, u.Seed, u.Error))
+		}
+	}
+	for _, f := range figs {
+		notes = append(notes, fmt.Sprintf("![%s](figures/%s.svg)", f.Title, f.Name))
+	}
+	return atomicfile.WriteFunc(filepath.Join(res.Dir, "summary.md"), func(b *bytes.Buffer) error {
+		return report.WriteSummary(b, d.Name, res.Points, notes)
+	})
+}
+
+// Redraw writes dir/figures/ and dir/summary.md again from dir/points.csv
+// and dir/manifest.json, as Write wrote them, without the units: after a
+// change of the figures or the summary, the committed results are redrawn
+// from their committed points. points.csv and manifest.json are left as
+// they are. Errors name the file.
+func Redraw(dir string) error {
+	mpath := filepath.Join(dir, "manifest.json")
+	b, err := os.ReadFile(mpath)
+	if err != nil {
+		return err
+	}
+	var m struct {
+		Definition *Definition  `json:"definition"`
+		Hash       string       `json:"hash"`
+		Command    string       `json:"command"`
+		Backend    string       `json:"blas_backend"`
+		Dense      []UnitResult `json:"dense"`
+		Units      []UnitResult `json:"units"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("%s: %w", mpath, err)
+	}
+	if m.Definition == nil || m.Definition.Name == "" {
+		return fmt.Errorf("%s: no definition", mpath)
+	}
+	ppath := filepath.Join(dir, "points.csv")
+	f, err := os.Open(ppath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	pts, err := report.ReadCSV(ppath, f)
+	if err != nil {
+		return err
+	}
+	res := &Result{Def: m.Definition, Hash: m.Hash, Dir: dir, Points: pts, Dense: m.Dense, Units: m.Units}
+	return writeReport(res, Meta{Command: m.Command, Backend: m.Backend})
+}
+
+// published are the dense test errors on MNIST published for the shipped
+// networks, drawn as reference lines on their test-error figures.
+// EXPERIMENTS.md.tmpl quotes the same numbers ($lecun1, $han300Dense,
+// $han5Dense); PAPER.md gives them.
+var published = report.References{
+	"lenet1":   {TestError: 0.017, Source: "LeCun et al. 1998"}, // LeNet-1
+	"lenet300": {TestError: 0.0164, Source: "Han et al. 2015"},  // LeNet-300-100, their Caffe baseline
+	"lenet5":   {TestError: 0.008, Source: "Han et al. 2015"},   // LeNet-5 (Caffe's), their baseline
+}
+
 func figuresFor(set string, pts []report.Point) []report.Figure {
 	var figs []report.Figure
 	switch set {
 	case "paper-fig1":
 		figs = report.PaperFig1(pts)
 	case "paper-fig2":
-		figs = report.PaperFig2(pts)
+		figs = report.PaperFig2(pts, published)
 	}
-	return append(figs, report.PruningCurves(pts)...)
+	return append(figs, report.PruningCurves(pts, published)...)
 }
