@@ -424,7 +424,33 @@ var mdFuncs = template.FuncMap{
 	"spreadAbove": claims.SpreadAbove,
 	"common":      claims.Common,
 	"except":      claims.Except,
-	"agreeing":    claims.Agreeing,
+	"abs":         math.Abs,
+	// definition is a shipped definition, for the settings a protocol
+	// states (its retraining epochs and rate, say).
+	"definition": load,
+	// nonzero says whether a count is above zero.
+	"nonzero": func(n int) bool { return n > 0 },
+	// several says whether a count is above one.
+	"several": func(n int) bool { return n > 1 },
+	// upTo keeps the levels of fs up to hi (within claims.Tol).
+	"upTo": func(fs []float64, hi float64) []float64 {
+		var out []float64
+		for _, f := range fs {
+			if f <= hi+claims.Tol {
+				out = append(out, f)
+			}
+		}
+		return out
+	},
+	// ratioLevels lists the levels of Fig. 1b's ratios.
+	"ratioLevels": func(rs []claims.Ratio) []float64 {
+		var fs []float64
+		for _, r := range rs {
+			fs = append(fs, r.Fraction)
+		}
+		return fs
+	},
+	"agreeing": claims.Agreeing,
 	// layerParams is the number of free parameters of the layer named
 	// layer of network name.
 	"layerParams": func(name, layer string) (int, error) {
@@ -473,19 +499,39 @@ var mdFuncs = template.FuncMap{
 	"withinNoise": claims.WithinNoise,
 	"diffs":       claims.Diffs,
 	"meets":       claims.Meets,
-	"embed":       embedMarkdown,
-	"net":         model.ByName,
-	"chunkSize":   func() int { return model.ChunkSize },
-	"describe":    func(xs []float64) report.Stat { return report.Describe(xs) },
-	"sub":         func(a, b float64) float64 { return a - b },
-	"add":         func(a, b float64) float64 { return a + b },
-	"div":         func(a, b float64) float64 { return a / b },
-	"mulInt":      func(a, b int) int { return a * b },
-	"subInt":      func(a, b int) int { return a - b },
-	"trimSVG":     func(s string) string { return strings.TrimSuffix(filepath.Base(s), ".svg") },
-	"join":        filepath.Join,
-	"list":        func(xs ...string) []string { return xs },
-	"items":       func(xs ...any) []any { return xs },
+	// judge is claims.Judge as a string: held, not held or not run.
+	"judge": func(have, ok bool) string { return string(claims.Judge(have, ok)) },
+	"agreeTo": func(rs []claims.Ratio, hi, tol float64) struct{ OK, Have bool } {
+		ok, have := claims.AgreeTo(rs, hi, tol)
+		return struct{ OK, Have bool }{ok, have}
+	},
+	"lowestRetrained": func(pts []report.Point) struct {
+		F               float64
+		At, Dense, Diff report.Stat
+		N               int
+		OK              bool
+	} {
+		f, at, dense, diff, n, ok := claims.LowestRetrained(pts)
+		return struct {
+			F               float64
+			At, Dense, Diff report.Stat
+			N               int
+			OK              bool
+		}{f, at, dense, diff, n, ok}
+	},
+	"embed":     embedMarkdown,
+	"net":       model.ByName,
+	"chunkSize": func() int { return model.ChunkSize },
+	"describe":  func(xs []float64) report.Stat { return report.Describe(xs) },
+	"sub":       func(a, b float64) float64 { return a - b },
+	"add":       func(a, b float64) float64 { return a + b },
+	"div":       func(a, b float64) float64 { return a / b },
+	"mulInt":    func(a, b int) int { return a * b },
+	"subInt":    func(a, b int) int { return a - b },
+	"trimSVG":   func(s string) string { return strings.TrimSuffix(filepath.Base(s), ".svg") },
+	"join":      filepath.Join,
+	"list":      func(xs ...string) []string { return xs },
+	"items":     func(xs ...any) []any { return xs },
 
 	// pct formats a fraction as a percentage with two decimals: 0.0193 → 1.93%.
 	"pct": func(f float64) string { return fmt.Sprintf("%.2f%%", 100*f) },
