@@ -43,8 +43,8 @@ func BenchmarkSaliency(b *testing.B) {
 // at net.Init(1), damped by the default 0.01, its Cholesky inverse, then
 // one deletion at a time with corrections and rank-one downdates of H⁻¹
 // to 90% of the free parameters deleted (2320 deletions), no
-// recomputation; GOMAXPROCS workers. Memory: H, its inverse and the
-// chain's copy of the inverse, 3 × 2578² float64 = 160 MB at the peak.
+// recomputation; GOMAXPROCS workers. Memory: 4 × 2578² float64 = 213 MB
+// at the peak (OBS's doc).
 // Goal (issue #20): within 2 minutes on 2 cores. It reports the seconds
 // per chain and the deletions per second.
 func BenchmarkOBS(b *testing.B) {
