@@ -25,3 +25,21 @@ func OBSDeleteEach(m OBS, s *State, ks []int) ([][]float64, []float64, error) {
 	}
 	return thetas, ls, nil
 }
+
+// OBSChainUncompacted deletes to n like a Surgeon's DeleteTo, without
+// compacting H⁻¹.
+func OBSChainUncompacted(m OBS, s *State, n int) ([]float64, []bool, float64, error) {
+	c, err := m.start(s)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var predicted float64
+	for deleted := len(s.Theta) - len(c.keep); deleted < n; deleted++ {
+		l, err := c.remove(c.lowest(1))
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		predicted += l
+	}
+	return c.st.Theta, c.st.Mask, predicted, nil
+}
