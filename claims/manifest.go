@@ -23,13 +23,15 @@ type Manifest struct {
 			HessianSamples int `json:"hessian_samples"`
 			EvalTrain      int `json:"eval_train"`
 		} `json:"data"`
-		Training   Recipe    `json:"training"`
-		Retraining Recipe    `json:"retraining"`
-		Methods    []string  `json:"methods"`
-		Scopes     []string  `json:"scopes"`
-		Schedule   string    `json:"schedule"`
-		Grid       []float64 `json:"grid"`
-		Seeds      []uint64  `json:"seeds"`
+		Training   Recipe `json:"training"`
+		Retraining Recipe `json:"retraining"`
+		// Methods are as the definition gives them: a name, or a
+		// mapping of a name and parameters (prune.Spec).
+		Methods  []json.RawMessage `json:"methods"`
+		Scopes   []string          `json:"scopes"`
+		Schedule string            `json:"schedule"`
+		Grid     []float64         `json:"grid"`
+		Seeds    []uint64          `json:"seeds"`
 	} `json:"definition"`
 	Command     string `json:"command"`
 	BLASBackend string `json:"blas_backend"`

@@ -1,5 +1,6 @@
 // Package curvature estimates the diagonal of a network's Hessian and turns
-// it into OBD saliencies s_k = h_kk·u_k²/2.
+// it into OBD saliencies s_k = h_kk·u_k²/2, and computes the full Hessian
+// where it fits (Matrix).
 //
 // Estimators, all averaged over the samples they are given:
 //
@@ -14,6 +15,11 @@
 //     parameter at two step sizes: affordable on small nets and subsets).
 //   - Fisher: the empirical Fisher diagonal, the mean of squared per-sample
 //     gradients.
+//
+// Matrix computes the full Hessian over chosen free parameters, in the
+// exact Gauss–Newton form or exactly (from differences of the gradient),
+// for Optimal Brain Surgeon (package prune); its diagonal is the
+// GaussNewton or Hessian estimator's.
 //
 // The recursion propagates only diagonal terms (eq. 7 drops ∂²E/∂a_i∂a_l
 // for i ≠ l), and a shared weight's h_kk sums ∂²E/∂w_ij² over its

@@ -93,7 +93,7 @@ func list(out io.Writer) error {
 		net, _ := model.ByName(d.Network)
 		g := d.Targets(net)
 		fmt.Fprintf(w, "%s\t%s\t%s\tmethods %s; scopes %s; %d seeds; %d targets up to %.0f%%%s\n",
-			d.Name, d.Network, d.Schedule, strings.Join(d.Methods, ","), strings.Join(d.Scopes, ","),
+			d.Name, d.Network, d.Schedule, strings.Join(d.MethodLabels(), ","), strings.Join(d.Scopes, ","),
 			len(d.Seeds), len(g), 100*g[len(g)-1], def)
 	}
 	return w.Flush()

@@ -37,3 +37,36 @@ func BenchmarkSaliency(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOBS is one OBS chain on lenet1 as a one-shot sweep runs it:
+// the Gauss–Newton Hessian over 256 samples (those of BenchmarkSaliency)
+// at net.Init(1), damped by the default 0.01, its Cholesky inverse, then
+// one deletion at a time with corrections and rank-one downdates of H⁻¹
+// to 90% of the free parameters deleted (2320 deletions), no
+// recomputation; GOMAXPROCS workers. Memory: 4 × 2578² float64 = 213 MB
+// at the peak (OBS's doc).
+// Goal (issue #20): within 2 minutes on 2 cores. It reports the seconds
+// per chain and the deletions per second.
+func BenchmarkOBS(b *testing.B) {
+	b.Run("lenet1", func(b *testing.B) {
+		net := model.LeNet1()
+		d := nettest.Random(net, 256, 1)
+		st := &prune.State{Engine: model.NewEngine(net, 0), Theta: net.Init(1), Train: d, Seed: 1}
+		m, err := prune.New("obs")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := int(0.9 * float64(net.NumParams()))
+		for b.Loop() {
+			sg, err := m.(prune.Updater).Surgeon(st)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, _, _, err := sg.DeleteTo(n); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/chain")
+		b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "deletions/s")
+	})
+}

@@ -2,7 +2,7 @@ package prune
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 
 	"obd/curvature"
 	"obd/model"
@@ -26,7 +26,8 @@ type State struct {
 
 // Method scores free parameters for deletion.
 type Method interface {
-	// Name is the method's name in definitions and outputs.
+	// Name is the method's registered name (Methods), without its
+	// parameters; Spec.String labels a method with them.
 	Name() string
 	// Scores returns one score per parameter; the alive parameters with
 	// the lowest scores are deleted first. Scores of deleted parameters
@@ -38,30 +39,96 @@ type Method interface {
 	Predicts() bool
 }
 
-// Methods lists the names New accepts.
+// Updater is the optional capability of a Method that deletes parameters
+// itself and corrects the surviving ones after each deletion, as Optimal
+// Brain Surgeon does. A caller asserts it where it deletes (m.(Updater)),
+// the way gonum's optimize asserts a Method's optional Statuser; a Method
+// without it is applied by Scores, Select and zeroing the deleted
+// parameters.
+type Updater interface {
+	Method
+	// Surgeon starts a chain of deletions from the parameters and mask of
+	// s. It copies what it keeps: s is not modified, and the Surgeon does
+	// not depend on it afterwards (apart from s.Engine and s.Train, which
+	// it keeps reading).
+	Surgeon(s *State) (Surgeon, error)
+}
+
+// Surgeon deletes parameters one at a time (or in small blocks), each
+// deletion correcting the surviving parameters, along one chain of
+// deletions started by Updater.Surgeon.
+type Surgeon interface {
+	// DeleteTo continues the chain until n of all the free parameters are
+	// deleted (deleted ones the chain started with included); n at or
+	// below the count already deleted deletes nothing. It returns the
+	// chain's parameters and mask after it (new slices, the caller's to
+	// keep and modify) and the predicted increase of the training
+	// objective of this call's deletions: the sum of their saliencies, the
+	// saliency of each taken when it was deleted. Only global deletion is
+	// defined: n counts over the whole net.
+	DeleteTo(n int) (theta []float64, mask []bool, predicted float64, err error)
+}
+
+// registered is one method of the registry: its name, what it is, the
+// parameters a definition may give it, and how to make it.
+type registered struct {
+	name   string
+	doc    string
+	params []string // the parameters New accepts, in order
+	make   func(p Params) (Method, error)
+}
+
+func noParams(m Method) func(Params) (Method, error) {
+	return func(Params) (Method, error) { return m, nil }
+}
+
+// registry lists every method, one line each. Every estimator of
+// curvature.Estimators has its obd line (TestRegistry checks).
+var registry = []registered{
+	{"magnitude", "the smallest |u_k| first", nil, noParams(Magnitude{})},
+	{"random", "uniformly at random, from the seed and step", nil, noParams(Random{})},
+	{"obd", "OBD saliency, the paper's LM Hessian diagonal", nil, noParams(OBD{Estimator: curvature.LM})},
+	{"obd-full", "OBD saliency, the recursion keeping its f'' terms", nil, noParams(OBD{Estimator: curvature.Full})},
+	{"obd-gauss-newton", "OBD saliency, the exact Gauss–Newton diagonal", nil, noParams(OBD{Estimator: curvature.GaussNewton})},
+	{"obd-hessian", "OBD saliency, the exact Hessian diagonal", nil, noParams(OBD{Estimator: curvature.Hessian})},
+	{"obd-fisher", "OBD saliency, the empirical Fisher diagonal", nil, noParams(OBD{Estimator: curvature.Fisher})},
+	{"obs", "Optimal Brain Surgeon: full Hessian, deletions with corrections", obsParams, newOBS},
+}
+
+// Methods lists the registered method names, sorted.
 func Methods() []string {
-	names := []string{"magnitude", "random"}
-	for _, e := range curvature.Estimators {
-		names = append(names, OBD{Estimator: e}.Name())
+	names := make([]string, len(registry))
+	for i, r := range registry {
+		names[i] = r.name
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	return names
 }
 
-// New returns the method of that name: "obd" (the paper's LM diagonal),
-// "obd-<estimator>" for the other curvature estimators, "magnitude" or
-// "random".
-func New(name string) (Method, error) {
-	switch name {
-	case "magnitude":
-		return Magnitude{}, nil
-	case "random":
-		return Random{}, nil
-	}
-	for _, e := range curvature.Estimators {
-		if m := (OBD{Estimator: e}); m.Name() == name {
-			return m, nil
+// New returns the method of that name with its default parameters: "obd"
+// (the paper's LM diagonal), "obd-<estimator>" for the other curvature
+// estimators, "magnitude", "random" or "obs".
+func New(name string) (Method, error) { return NewSpec(Spec{Name: name}) }
+
+// NewSpec returns the method a definition names, with its parameters. An
+// unknown name is an error listing the known ones; a parameter the method
+// does not take, or a value it refuses, is a *ParamError naming the
+// parameter.
+func NewSpec(s Spec) (Method, error) {
+	for _, r := range registry {
+		if r.name != s.Name {
+			continue
 		}
+		for _, k := range s.Params.keys() {
+			if !slices.Contains(r.params, k) {
+				known := "none"
+				if len(r.params) > 0 {
+					known = fmt.Sprint(r.params)
+				}
+				return nil, &ParamError{Param: k, Err: fmt.Errorf("method %s has no parameter %q (known: %s)", s.Name, k, known)}
+			}
+		}
+		return r.make(s.Params)
 	}
-	return nil, fmt.Errorf("unknown method %q (known: %v)", name, Methods())
+	return nil, fmt.Errorf("unknown method %q (known: %v)", s.Name, Methods())
 }

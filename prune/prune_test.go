@@ -106,8 +106,8 @@ func TestSelectErrors(t *testing.T) {
 	if _, err := prune.ParseScope("diagonal"); err == nil {
 		t.Error("ParseScope: no error")
 	}
-	if _, err := prune.New("obs"); err == nil {
-		t.Error("New(obs): no error")
+	if _, err := prune.New("obx"); err == nil {
+		t.Error("New(obx): no error")
 	}
 }
 

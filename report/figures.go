@@ -81,9 +81,13 @@ func testErrorPct(p Point) float64    { return 100 * p.TestError }
 
 // PaperFig1 draws the paper's Figure 1 from the oneshot points without
 // retraining: (a) training objective against parameters remaining, one
-// curve per method; (b) for OBD, the actual training objective and the one
-// predicted from the saliencies (objective of the dense network plus
-// predicted_delta).
+// curve per method; (b) for every method whose points predict the
+// objective (predictingMethods: a predicted_delta recorded, whatever the
+// method's name), the actual training objective and the one predicted
+// from the saliencies (objective of the dense network plus
+// predicted_delta). With one such method, its curves are "actual" and
+// "predicted" and the title names it (OBD for obd, as the paper's);
+// with several, each curve is prefixed by its method.
 func PaperFig1(pts []Point) []Figure {
 	var figs []Figure
 	for _, net := range byNetwork(pts) {
@@ -98,23 +102,45 @@ func PaperFig1(pts []Point) []Figure {
 			Curves: Aggregate(sel, methodScope(sel), paramsRemaining, trainObjective),
 			Levels: denseLevel(sel, trainObjective, dB),
 		})
-		obd := filter(sel, func(p Point) bool { return p.Method == "obd" })
-		if len(obd) == 0 {
+		methods := predictingMethods(sel)
+		pred := filter(sel, func(p Point) bool { return slices.Contains(methods, p.Method) })
+		if len(pred) == 0 {
 			continue
 		}
-		sfx := scopeSuffix(obd)
+		sfx := scopeSuffix(pred)
+		prefix, what := func(p Point) string { return p.Method + " " }, ""
+		if len(methods) == 1 {
+			prefix, what = func(Point) string { return "" }, methods[0]+", "
+			if methods[0] == "obd" {
+				what = "OBD, "
+			}
+		}
 		figs = append(figs, Figure{
 			Name:   net.prefix + "fig1b-predicted",
-			Title:  net.title + "Fig. 1b: OBD, predicted vs actual objective",
+			Title:  net.title + "Fig. 1b: " + what + "predicted vs actual objective",
 			XLabel: "parameters remaining", YLabel: "training objective (dB)", DB: true,
 			Curves: slices.Concat(
-				Aggregate(obd, func(p Point) string { return "actual" + sfx(p) }, paramsRemaining, trainObjective),
-				Aggregate(predicted(obd), func(p Point) string { return "predicted" + sfx(p) }, paramsRemaining, trainObjective),
+				Aggregate(pred, func(p Point) string { return prefix(p) + "actual" + sfx(p) }, paramsRemaining, trainObjective),
+				Aggregate(predicted(pred), func(p Point) string { return prefix(p) + "predicted" + sfx(p) }, paramsRemaining, trainObjective),
 			),
-			Levels: denseLevel(obd, trainObjective, dB),
+			Levels: denseLevel(pred, trainObjective, dB),
 		})
 	}
 	return figs
+}
+
+// predictingMethods returns, sorted, the methods of pts whose scores
+// predict the objective: those with a point after a deletion (step > 0,
+// not retrained) that records a predicted_delta (not NaN).
+func predictingMethods(pts []Point) []string {
+	var ms []string
+	for _, p := range pts {
+		if p.Step > 0 && !p.Retrained && !math.IsNaN(p.PredictedDelta) && !slices.Contains(ms, p.Method) {
+			ms = append(ms, p.Method)
+		}
+	}
+	slices.Sort(ms)
+	return ms
 }
 
 // predicted returns pts with TrainMSE replaced by the objective the

@@ -7,7 +7,7 @@ package report
 type Point struct {
 	Definition string
 	Network    string
-	Method     string // obd, obd-full, obd-gauss-newton, obd-hessian, obd-fisher, magnitude, random
+	Method     string // a method's label (prune.Spec.String): obd, magnitude, obs(damping=0.001), …
 	Scope      string // global or per-layer
 	Schedule   string // oneshot, iterative or oneshot-retrain
 	Seed       uint64
@@ -25,9 +25,10 @@ type Point struct {
 	// names say "mse" after the paper's objective.
 	TrainMSE, TestMSE     float64
 	TrainError, TestError float64 // fractions
-	// PredictedDelta is, for OBD-family methods, the predicted increase of
-	// the training objective: the sum of the saliencies deleted since the
-	// saliencies were computed (NaN for other methods).
+	// PredictedDelta is, for methods whose scores predict the objective
+	// (prune.Method.Predicts: the OBD family, obs), the predicted increase
+	// of the training objective: the sum of the saliencies deleted since
+	// the saliencies were computed (NaN for other methods).
 	PredictedDelta float64
 	// LayersCutOff is the number of layers cut off from the output: none
 	// of their units both depends on the input through alive connections

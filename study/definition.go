@@ -34,7 +34,7 @@ type Definition struct {
 	// (iterative and oneshot-retrain schedules).
 	Training   train.Recipe `yaml:"training" json:"training"`
 	Retraining train.Recipe `yaml:"retraining" json:"retraining"`
-	Methods    []string     `yaml:"methods" json:"methods"`
+	Methods    []prune.Spec `yaml:"methods" json:"methods"`
 	Scopes     []string     `yaml:"scopes" json:"scopes"`
 	// Schedule is oneshot (delete from the trained net without
 	// retraining, saliencies computed once), iterative (delete to each
@@ -249,13 +249,8 @@ func (d *Definition) validate() error {
 	if len(d.Methods) == 0 {
 		return fieldErr("methods", "missing")
 	}
-	for i, m := range d.Methods {
-		if _, err := prune.New(m); err != nil {
-			return fieldErr(fmt.Sprintf("methods[%d]", i), "%v", err)
-		}
-		if slices.Index(d.Methods, m) < i {
-			return fieldErr(fmt.Sprintf("methods[%d]", i), "method %s listed twice", m)
-		}
+	if err := d.validateMethods(); err != nil {
+		return err
 	}
 	if len(d.Scopes) == 0 {
 		d.Scopes = []string{string(prune.Global)}
@@ -351,6 +346,44 @@ func (d *Definition) validate() error {
 		return err
 	}
 	return nil
+}
+
+// validateMethods checks each method and its parameters (an error names
+// the parameter: methods[1].damping), refuses one listed twice (by its
+// label, Spec.String), and a method that deletes with corrections
+// (prune.Updater, global only) in a scope other than global.
+func (d *Definition) validateMethods() error {
+	for i, m := range d.Methods {
+		path := fmt.Sprintf("methods[%d]", i)
+		pm, err := prune.NewSpec(m)
+		var pe *prune.ParamError
+		if errors.As(err, &pe) {
+			return fieldErr(path+"."+pe.Param, "%v", pe.Err)
+		} else if err != nil {
+			return fieldErr(path, "%v", err)
+		}
+		if slices.IndexFunc(d.Methods, func(o prune.Spec) bool { return o.String() == m.String() }) < i {
+			return fieldErr(path, "method %s listed twice", m)
+		}
+		if _, ok := pm.(prune.Updater); ok {
+			for _, s := range slices.Concat(d.Scopes, d.Quick.Scopes) {
+				if s != string(prune.Global) {
+					return fieldErr(path, "method %s deletes globally only, not in scope %s", m, s)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// MethodLabels returns the methods' labels (prune.Spec.String), as
+// points.csv names them.
+func (d *Definition) MethodLabels() []string {
+	ls := make([]string, len(d.Methods))
+	for i, m := range d.Methods {
+		ls[i] = m.String()
+	}
+	return ls
 }
 
 func validateScopes(path string, scopes []string) error {

@@ -78,7 +78,7 @@ func TestParseErrors(t *testing.T) {
 		{"negative fraction", strings.Replace(valid, "[0.1, 0.5, 0.9]", "[-0.1]", 1), "t.yaml:9: grid[0]"},
 		{"decreasing grid", strings.Replace(valid, "[0.1, 0.5, 0.9]", "[0.5, 0.1]", 1), "grid[1]: fractions must increase"},
 		{"unknown network", strings.Replace(valid, "network: lenet1", "network: resnet50", 1), `t.yaml:2: network: unknown network "resnet50"`},
-		{"unknown method", strings.Replace(valid, "[obd, magnitude]", "[obd, obs]", 1), `t.yaml:6: methods[1]: unknown method "obs"`},
+		{"unknown method", strings.Replace(valid, "[obd, magnitude]", "[obd, obx]", 1), `t.yaml:6: methods[1]: unknown method "obx"`},
 		{"unknown scope", strings.Replace(valid, "scopes: [global]", "scopes: [layer]", 1), `t.yaml:7: scopes[0]: unknown scope "layer"`},
 		{"unknown schedule", strings.Replace(valid, "schedule: iterative", "schedule: gradual", 1), `t.yaml:8: schedule: "gradual"`},
 		{"bad lr", strings.Replace(valid, "lr: 0.01", "lr: -1", 1), "t.yaml:4: training.lr: -1"},

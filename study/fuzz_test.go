@@ -17,6 +17,7 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Add([]byte(valid))
+	f.Add([]byte(strings.Replace(valid, "[obd, magnitude]", "[obd, {name: obs, damping: 0.01, recompute: target}]", 1)))
 	f.Add([]byte("name: [unclosed\n"))
 	f.Add([]byte("grid: [0.5, 1.5]\n"))
 	f.Add([]byte("a: &a [x, x]\nb: [*a, *a]\n"))

@@ -32,7 +32,7 @@ type unitKey struct {
 	Retraining *train.Recipe `json:"retraining,omitempty"`
 	Schedule   string        `json:"schedule"`
 	Targets    []float64     `json:"targets"`
-	Method     string        `json:"method"`
+	Method     string        `json:"method"` // the label: parameters given enter it
 	Scope      string        `json:"scope"`
 	Backend    string        `json:"backend"`
 	// Budgets are layer_budgets, for the scope that follows them

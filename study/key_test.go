@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"obd/model"
+	"obd/prune"
 )
 
 func parseFile(t *testing.T, path string) *Definition {
@@ -54,7 +55,7 @@ func TestUnitKeyCovers(t *testing.T) {
 		"figures":     func(d *Definition) { d.Figures = "paper-fig1" },
 		"quick":       func(d *Definition) { d.Quick.Epochs = 7 },
 		"seeds":       func(d *Definition) { d.Seeds = append(d.Seeds, 9) },
-		"methods":     func(d *Definition) { d.Methods = append(d.Methods, "random") },
+		"methods":     func(d *Definition) { d.Methods = append(d.Methods, prune.Spec{Name: "random"}) },
 		"scopes":      func(d *Definition) { d.Scopes = append(d.Scopes, "per-layer") },
 	} {
 		d := base()

@@ -348,8 +348,8 @@ func (d *Definition) units(data *sets, e *model.Engine, dir string) []*unit {
 	for _, seed := range d.Seeds {
 		for _, method := range d.Methods {
 			for _, scope := range d.Scopes {
-				us = append(us, &unit{def: d, key: unitKeyOf(d, data.net, method, scope, backend.Name()), data: data, e: e,
-					seed: seed, method: method, scope: prune.Scope(scope), dir: dir})
+				us = append(us, &unit{def: d, key: unitKeyOf(d, data.net, method.String(), scope, backend.Name()), data: data, e: e,
+					seed: seed, spec: method, method: method.String(), scope: prune.Scope(scope), dir: dir})
 			}
 		}
 	}

@@ -96,10 +96,24 @@ func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
 			Seed: s.seed, Step: step}
 	}
 	pts := []report.Point{s.point(0, 0, theta, nil, 0)} // the dense net
+	// A method that deletes with corrections (OBS) runs a chain of
+	// deletions: from the dense net through every target for the one-shot
+	// schedules, a new chain from each step's net for iterative.
+	up, surgical := s.method.(prune.Updater)
+	if surgical && s.scope != prune.Global {
+		return nil, fmt.Errorf("method %s deletes globally only, not in scope %s", s.method.Name(), s.scope)
+	}
+	var surgeon prune.Surgeon
+	var chainPredicted float64
 	var scores []float64
 	var err error
 	if s.schedule.fromDense() {
-		if scores, err = s.method.Scores(state(theta, nil, 0)); err != nil {
+		if surgical {
+			surgeon, err = up.Surgeon(state(theta, nil, 0))
+		} else {
+			scores, err = s.method.Scores(state(theta, nil, 0))
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -109,28 +123,44 @@ func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
 			return nil, err
 		}
 		step := i + 1
-		var from []bool
-		if s.schedule.fromDense() {
-			theta = append(theta[:0], s.dense...)
-		} else {
-			from = mask
-			if scores, err = s.method.Scores(state(theta, mask, step)); err != nil {
-				return nil, err
-			}
-		}
-		sel, err := s.selectAt(scores, from, target)
-		if err != nil {
-			return nil, err
-		}
-		mask = sel.Mask
-		applyMask(theta, mask)
 		// The predicted increase is the sum of the saliencies deleted from
 		// the net they were computed on: this step's for iterative, and
 		// for the one-shot schedules, which select from the dense net
 		// every time, everything deleted so far.
 		predicted := math.NaN()
-		if s.method.Predicts() {
-			predicted = sel.ScoreSum
+		if surgical {
+			if !s.schedule.fromDense() {
+				if surgeon, err = up.Surgeon(state(theta, mask, step)); err != nil {
+					return nil, err
+				}
+				chainPredicted = 0
+			}
+			th, m, pred, err := surgeon.DeleteTo(int(math.Round(target * float64(s.e.Net.NumParams()))))
+			if err != nil {
+				return nil, err
+			}
+			theta, mask = th, m
+			chainPredicted += pred
+			predicted = chainPredicted
+		} else {
+			var from []bool
+			if s.schedule.fromDense() {
+				theta = append(theta[:0], s.dense...)
+			} else {
+				from = mask
+				if scores, err = s.method.Scores(state(theta, mask, step)); err != nil {
+					return nil, err
+				}
+			}
+			sel, err := s.selectAt(scores, from, target)
+			if err != nil {
+				return nil, err
+			}
+			mask = sel.Mask
+			applyMask(theta, mask)
+			if s.method.Predicts() {
+				predicted = sel.ScoreSum
+			}
 		}
 		before := s.point(step, 0, theta, mask, predicted)
 		pts = append(pts, before)
@@ -205,7 +235,7 @@ func applyMask(theta []float64, mask []bool) {
 
 // sweep is the unit's run of its definition's schedule.
 func (u *unit) sweep() (*sweep, error) {
-	m, err := prune.New(u.method)
+	m, err := prune.NewSpec(u.spec)
 	if err != nil {
 		return nil, err
 	}

@@ -94,9 +94,13 @@ func runSweepWith(t *testing.T, net *model.Net, sched Schedule, method string, s
 	dense, data := nettest.RandomProblem(net, 40, 1)
 	keep := slices.Clone(dense)
 	sp := &spy{Method: m}
+	var sm prune.Method = sp
+	if _, ok := m.(prune.Updater); ok {
+		sm = m // a spy would hide the capability
+	}
 	var obs []observed
 	steps := 0
-	s := &sweep{schedule: sched, e: model.NewEngine(net, 1), method: sp, scope: scope, seed: 3,
+	s := &sweep{schedule: sched, e: model.NewEngine(net, 1), method: sm, scope: scope, seed: 3,
 		targets: sweepTargets, dense: dense, train: data, evalTrain: data, test: nettest.Random(net, 20, 2), valid: valid,
 		retrain: func(step int) (train.Recipe, uint64) {
 			return r, uint64(step)
@@ -359,5 +363,69 @@ func TestRetrainingEpochsAndPlateau(t *testing.T) {
 	e := model.NewEngine(net, 1)
 	if got := e.Sum(last.theta, valid, nil, model.PassEval, nil).MeanLoss(); got != last.p.ValidMSE {
 		t.Errorf("validation objective recorded %v, measured %v", last.p.ValidMSE, got)
+	}
+}
+
+// A method that deletes with corrections (obs) runs its chain inside the
+// sweep: for the one-shot schedules one chain from the dense net through
+// every target (nested masks, predicted_delta the sum of everything
+// deleted since the dense net), for iterative a new chain from each step's
+// retrained net (predicted_delta this step's). The points are those of the
+// chain run directly, bit for bit, deleting exactly each target's count.
+// Per-layer scope is refused.
+func TestSweepUpdater(t *testing.T) {
+	m, _ := prune.New("obs")
+	up := m.(prune.Updater)
+	for _, net := range nettest.TinyNets() {
+		dense, data := nettest.RandomProblem(net, 40, 1) // runSweep's
+		state := func(theta []float64, mask []bool, step int) *prune.State {
+			return &prune.State{Engine: model.NewEngine(net, 1), Theta: theta, Mask: mask, Train: data, Seed: 3, Step: step}
+		}
+		for _, sched := range schedules {
+			obs, _ := runSweep(t, net, sched, "obs", prune.Global)
+			name := fmt.Sprintf("%s %s", sched, net.Name)
+			chain, err := up.Surgeon(state(dense, nil, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var total float64
+			prev := obs[0]
+			for i, o := range obs[1:] {
+				if o.p.Retrained {
+					prev = o
+					continue
+				}
+				n := int(math.Round(sweepTargets[o.p.Step-1] * float64(net.NumParams())))
+				if sched.fromDense() {
+					if !subset(o.mask, prev.mask) {
+						t.Errorf("%s step %d: a parameter deleted at an earlier target is alive", name, o.p.Step)
+					}
+				} else {
+					if chain, err = up.Surgeon(state(prev.theta, prev.mask, o.p.Step)); err != nil {
+						t.Fatal(err)
+					}
+					total = 0
+				}
+				th, mask, pred, err := chain.DeleteTo(n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				total += pred
+				if !slices.Equal(o.theta, th) || !slices.Equal(o.mask, mask) || o.p.PredictedDelta != total {
+					t.Errorf("%s point %d: not the chain's weights, mask and predicted increase (%v, want %v)", name, i+1, o.p.PredictedDelta, total)
+				}
+				if got := net.NumParams() - o.p.ParamsRemaining; got != n || !(total > 0) {
+					t.Errorf("%s step %d: %d deleted, want %d; predicted %v", name, o.p.Step, got, n, total)
+				}
+				prev = o
+			}
+		}
+	}
+	net := nettest.TinyNets()[0]
+	dense, data := nettest.RandomProblem(net, 40, 1)
+	s := &sweep{schedule: OneShot, e: model.NewEngine(net, 1), method: m, scope: prune.PerLayer, targets: sweepTargets,
+		dense: dense, train: data, evalTrain: data, test: data}
+	if _, err := s.run(context.Background()); err == nil || !strings.Contains(err.Error(), "globally only") {
+		t.Errorf("obs per layer: error %v, want one saying it deletes globally only", err)
 	}
 }

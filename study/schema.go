@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"obd/prune"
 )
 
 // maxSchemaNodes bounds the nodes checkSchema visits, aliases followed, so
@@ -51,6 +53,9 @@ func (c *schemaCheck) check(n *yaml.Node, t reflect.Type, path string) error {
 	}
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if t == reflect.TypeFor[prune.Spec]() {
+		return c.checkMethod(n, path)
 	}
 	switch t.Kind() {
 	case reflect.Struct:
@@ -128,6 +133,45 @@ func (c *schemaCheck) check(n *yaml.Node, t reflect.Type, path string) error {
 		}
 	default:
 		return c.fail(n, path, "cannot check a field of type %s", t)
+	}
+	return nil
+}
+
+// checkMethod checks a method: a name, or a mapping of its name and
+// parameters, each a number or a string. Which parameters a method takes
+// is the method's to say (prune.NewSpec, at validation, names an unknown
+// one by its path and line).
+func (c *schemaCheck) checkMethod(n *yaml.Node, path string) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.ShortTag() != "!!str" {
+			return c.fail(n, path, "want a method name, got %s", describeNode(n))
+		}
+		return nil
+	case yaml.MappingNode:
+	default:
+		return c.fail(n, path, "want a method name or a mapping of name and parameters, got %s", describeNode(n))
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		p := join(path, k.Value)
+		if seen[k.Value] {
+			return c.fail(k, p, "key given twice")
+		}
+		seen[k.Value] = true
+		if v.Kind == yaml.AliasNode {
+			v = v.Alias
+		}
+		switch {
+		case k.Value == "name" && (v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str"):
+			return c.fail(v, p, "want a method name, got %s", describeNode(v))
+		case v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" && v.ShortTag() != "!!int" && v.ShortTag() != "!!float":
+			return c.fail(v, p, "want a number or a string, got %s", describeNode(v))
+		}
+	}
+	if !seen["name"] {
+		return c.fail(n, path, "a method given as a mapping needs a name")
 	}
 	return nil
 }

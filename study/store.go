@@ -23,7 +23,8 @@ type unit struct {
 	data       *sets
 	e          *model.Engine
 	seed       uint64
-	method     string
+	spec       prune.Spec
+	method     string // spec's label (prune.Spec.String): names the unit
 	scope      prune.Scope
 	dense      []float64
 	denseStats [3]model.Stats // eval_train, test, validation (N 0: none)
