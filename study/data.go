@@ -96,8 +96,8 @@ func prepare(d *Definition, m *datasets.MNIST) (*sets, error) {
 	return st, nil
 }
 
-// complement returns the integers of [0, n) not in idx (ascending), in
-// ascending order.
+// complement returns the integers of [0, n) not in idx (which is sorted),
+// in ascending order.
 func complement(idx []int, n int) []int {
 	out := make([]int, 0, n-len(idx))
 	next := 0
