@@ -152,10 +152,11 @@ func (m OBSLayerwise) Surgeon(s *State) (Surgeon, error) { return m.SurgeonIn(s,
 // weights and mask, in scope Global or PerLayer: it computes each layer's
 // H and each row's path. With PerLayer, DeleteTo(n) still deletes n
 // parameters of the net in all, shared among the layers so that their
-// deleted fractions stay as equal as whole counts allow (each deletion
-// goes to the layer whose fraction after it would be lowest, ties to the
-// earlier layer): a layer's count is within one of n/P times its
-// parameters, where Select's per-layer rounding may differ by one.
+// deleted fractions stay as equal as whole counts allow (Balinski &
+// Young's quota method, which never takes back a deletion as n grows): from
+// a mask without deletions, a layer of p parameters deletes ⌊np/P⌋ or
+// ⌈np/P⌉, where Select's per-layer rounding, round(target·p), may differ
+// by one. Layers with parameters but none left to delete are passed over.
 func (m OBSLayerwise) SurgeonIn(s *State, scope Scope) (Surgeon, error) {
 	if scope != Global && scope != PerLayer {
 		return nil, fmt.Errorf("obs-layerwise: scope %s: want %s or %s", scope, Global, PerLayer)
@@ -493,15 +494,25 @@ func (c *lwChain) DeleteTo(n int) ([]float64, []bool, float64, error) {
 			for li := range c.layers {
 				qs[li] = c.queue(func(r *lwRow) bool { return r.layer == li })
 			}
+			total := len(c.theta)
 			for deleted < n {
+				// Balinski & Young's quota method: the deletion goes to the
+				// layer whose fraction after it is lowest among those still
+				// below their upper quota ⌈t·params/P⌉, t the count after
+				// it (all of them, if a mask the chain started from leaves
+				// none); ties to the earlier layer.
 				li := -1
-				for j, l := range c.layers {
-					if l.dead >= l.params || qs[j].Len() == 0 {
-						continue
+				for _, quota := range []bool{true, false} {
+					for j, l := range c.layers {
+						if qs[j].Len() == 0 || quota && (l.dead+1)*total >= (deleted+1)*l.params+total {
+							continue
+						}
+						if li < 0 || (l.dead+1)*c.layers[li].params < (c.layers[li].dead+1)*l.params {
+							li = j
+						}
 					}
-					// the lowest (dead+1)/params, compared exactly
-					if li < 0 || (l.dead+1)*c.layers[li].params < (c.layers[li].dead+1)*l.params {
-						li = j
+					if li >= 0 {
+						break
 					}
 				}
 				if li < 0 {
