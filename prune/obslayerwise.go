@@ -71,9 +71,10 @@ import (
 // the increase of the layers' damped reconstruction errors (summed over
 // layers), not of the objective, and the sweep does not record it.
 //
-// Memory: one D×D float64 matrix per layer with parameters, D its inputs
-// per output position plus one (lenet300: 785², 301², 101²; lenet5 26²,
-// 501², 801², 501²: 10 MB), and a row's H⁻¹ at a time per worker. Time:
+// Memory: two D×D float64 matrices per layer with parameters (H and the
+// inverse its rows share), D its inputs per output position plus one
+// (lenet300: 785², 301², 101²: 11 MB; lenet5: 26², 501², 801², 501²:
+// 18 MB), and a row's H⁻¹ at a time per worker. Time:
 // building H costs about N·positions·D² multiply-adds per layer; each row's
 // path about D³/2 (its inverse, shared by the rows of a layer when their
 // alive parameters are the same, as on a dense net, and D rank-one
@@ -129,16 +130,23 @@ func (m OBSLayerwise) Scores(s *State) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	shared, err := c.sharedInverses()
+	if err != nil {
+		return nil, err
+	}
 	sc := make([]float64, len(s.Theta))
-	err = c.eachRow(func(_ int, r *lwRow) error {
-		hinv, err := c.inverse(r, r.pos)
-		if err != nil {
-			return err
+	err = c.eachRow(func(i int, r *lwRow) error {
+		hinv := shared[i]
+		if hinv == nil {
+			var err error
+			if hinv, err = c.inverse(r, r.pos); err != nil {
+				return err
+			}
 		}
 		n := len(r.pos)
-		for i, k := range r.theta {
-			w := r.w0[i]
-			sc[k] = w * w / (2 * hinv[i*n+i])
+		for a, k := range r.theta {
+			w := r.w0[a]
+			sc[k] = w * w / (2 * hinv[a*n+a])
 		}
 		return nil
 	})
@@ -166,8 +174,21 @@ func (m OBSLayerwise) SurgeonIn(s *State, scope Scope) (Surgeon, error) {
 		return nil, err
 	}
 	c.scope = scope
-	// The rows of a layer whose alive parameters are the same (all of
-	// them, on a dense net) share H + λI and its inverse.
+	shared, err := c.sharedInverses()
+	if err != nil {
+		return nil, err
+	}
+	err = c.eachRow(func(i int, r *lwRow) error { return c.path(r, shared[i]) })
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// sharedInverses returns, for each row, (H + λI)⁻¹ when the row shares it
+// with other rows of its layer, whose alive parameters are the same (all
+// of them, on a dense net), and nil for a row that shares it with none.
+func (c *lwChain) sharedInverses() ([][]float64, error) {
 	shared := make([][]float64, len(c.rows))
 	for _, l := range c.layers {
 		for a, i := range l.rows {
@@ -193,11 +214,7 @@ func (m OBSLayerwise) SurgeonIn(s *State, scope Scope) (Surgeon, error) {
 			}
 		}
 	}
-	err = c.eachRow(func(i int, r *lwRow) error { return c.path(r, shared[i]) })
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+	return shared, nil
 }
 
 // lwLayer is one layer with parameters: its H over its input coordinates.
