@@ -74,11 +74,13 @@ import (
 // Memory: two D×D float64 matrices per layer with parameters (H and the
 // inverse its rows share), D its inputs per output position plus one
 // (lenet300: 785², 301², 101²: 11 MB; lenet5: 26², 501², 801², 501²:
-// 18 MB), and a row's H⁻¹ at a time per worker. Time:
-// building H costs about N·positions·D² multiply-adds per layer; each row's
-// path about D³/2 (its inverse, shared by the rows of a layer when their
-// alive parameters are the same, as on a dense net, and D rank-one
-// updates); each target one Cholesky solve per row over its survivors.
+// 18 MB), five times H while it is built, and a row's H⁻¹ at a time per
+// worker. Time: building H costs about N·positions·D²/2 multiply-adds per
+// layer (lenet5's conv2 dominates: 64 positions, D = 501); the inverse
+// about D³, once per layer on a dense net (once per row when the rows'
+// alive parameters differ); each row's path D rank-one updates of its
+// shrinking H⁻¹, about D³/3; each target one Cholesky solve per row over
+// its survivors. BenchmarkOBSLayerwise/lenet300 runs a chain.
 type OBSLayerwise struct {
 	// Damping sets λ relative to the mean of the row's H diagonal (default
 	// 0.01, OBC's).
