@@ -208,6 +208,17 @@ func (l *Conv) im2col(x, col []float64, ld int, sq bool) {
 	}
 }
 
+// Patches lays out the receptive fields of one sample x (InShape order),
+// as Forward does before its matrix product (im2col): row (i,u,v) of col,
+// i·K·K + u·K + v, holds x[i, y+u, x+v] at column y·W'+x (W' the output
+// width), rows ld ≥ OutShape().H·OutShape().W apart; in.C·K·K rows,
+// whatever the connection table. Kernel weight u·K+v of the pair (o, i)
+// multiplies row i·K·K+u·K+v.
+func (l *Conv) Patches(x, col []float64, ld int) { l.im2col(x, col, ld, false) }
+
+// K is the kernel's side.
+func (l *Conv) K() int { return l.k }
+
 // col2im sets dx to the sum, over every connection, of dcol's entries
 // (rows ld apart).
 func (l *Conv) col2im(dcol, dx []float64, ld int) {

@@ -71,6 +71,14 @@ func (w *Workspace) Forward(theta []float64, n int) []float64 {
 	return w.bufs[len(w.bufs)-1].Y[:n*w.Net.Outputs()]
 }
 
+// Input is the input of layer i in the last Forward: N × InShape().Size()
+// values, sample after sample (the previous layer's output, or X for the
+// first layer), valid until the next call.
+func (w *Workspace) Input(i int) []float64 {
+	b := &w.bufs[i]
+	return b.X[:b.N*w.Net.Layers[i].InShape().Size()]
+}
+
 // Output is the output of the last Forward.
 func (w *Workspace) Output() []float64 {
 	b := &w.bufs[len(w.bufs)-1]

@@ -70,3 +70,34 @@ func BenchmarkOBS(b *testing.B) {
 		b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "deletions/s")
 	})
 }
+
+// BenchmarkOBSLayerwise is one obs-layerwise chain on lenet300 as a
+// one-shot sweep runs it: the Hessians of the three layers'
+// reconstruction errors over 256 samples (those of BenchmarkSaliency) at
+// net.Init(1) (785², 301² and 101² float64: 5.7 MB), the greedy path of
+// each of the 410 rows (fc1's 300 rows share one inverse of 785²), then
+// the least costly deletions over all rows to 90% of the free parameters
+// deleted and each row's least-squares correction; GOMAXPROCS workers. It
+// reports the seconds per chain.
+func BenchmarkOBSLayerwise(b *testing.B) {
+	b.Run("lenet300", func(b *testing.B) {
+		net := model.LeNet300()
+		d := nettest.Random(net, 256, 1)
+		st := &prune.State{Engine: model.NewEngine(net, 0), Theta: net.Init(1), Train: d, Seed: 1}
+		m, err := prune.New("obs-layerwise")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := int(0.9 * float64(net.NumParams()))
+		for b.Loop() {
+			sg, err := m.(prune.Updater).Surgeon(st)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, _, _, err := sg.DeleteTo(n); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/chain")
+	})
+}

@@ -43,3 +43,27 @@ func OBSChainUncompacted(m OBS, s *State, n int) ([]float64, []bool, float64, er
 	}
 	return c.st.Theta, c.st.Mask, predicted, nil
 }
+
+// LayerwiseRows returns obs-layerwise's rows at s, for tests: each row's
+// θ indices and the undamped Hessian of its reconstruction error over
+// them, in that order (row-major).
+func LayerwiseRows(m OBSLayerwise, s *State) ([][]int, [][]float64, error) {
+	c, err := m.setup(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	var thetas [][]int
+	var hs [][]float64
+	for _, r := range c.rows {
+		l := c.layers[r.layer]
+		n := len(r.pos)
+		h := make([]float64, n*n)
+		for a, i := range r.pos {
+			for b, j := range r.pos {
+				h[a*n+b] = l.h[i*l.d+j]
+			}
+		}
+		thetas, hs = append(thetas, r.theta), append(hs, h)
+	}
+	return thetas, hs, nil
+}

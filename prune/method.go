@@ -62,11 +62,35 @@ type Surgeon interface {
 	// deleted (deleted ones the chain started with included); n at or
 	// below the count already deleted deletes nothing. It returns the
 	// chain's parameters and mask after it (new slices, the caller's to
-	// keep and modify) and the predicted increase of the training
-	// objective of this call's deletions: the sum of their saliencies, the
-	// saliency of each taken when it was deleted. Only global deletion is
-	// defined: n counts over the whole net.
+	// keep and modify) and the predicted increase of this call's
+	// deletions: the sum of their saliencies, the saliency of each taken
+	// when it was deleted. For a method that Predicts, it is an increase
+	// of the training objective; otherwise it is what the method
+	// documents (obs-layerwise: of the layers' reconstruction errors),
+	// and callers must not report it as a prediction of the objective. n
+	// counts over the whole net, whatever the chain's scope.
 	DeleteTo(n int) (theta []float64, mask []bool, predicted float64, err error)
+}
+
+// ScopedUpdater is the optional capability of an Updater whose chains may
+// delete in scopes other than Global (an Updater without it deletes
+// globally only). A caller asserts it where it starts a chain.
+type ScopedUpdater interface {
+	Updater
+	// Scopes lists the scopes SurgeonIn accepts.
+	Scopes() []Scope
+	// SurgeonIn is Surgeon for a chain that spreads its deletions as
+	// scope says; an unknown scope is an error.
+	SurgeonIn(s *State, scope Scope) (Surgeon, error)
+}
+
+// UpdaterScopes returns the scopes an Updater's chains may delete in:
+// its Scopes for a ScopedUpdater, Global otherwise.
+func UpdaterScopes(u Updater) []Scope {
+	if s, ok := u.(ScopedUpdater); ok {
+		return s.Scopes()
+	}
+	return []Scope{Global}
 }
 
 // registered is one method of the registry: its name, what it is, the
@@ -93,6 +117,7 @@ var registry = []registered{
 	{"obd-hessian", "OBD saliency, the exact Hessian diagonal", nil, noParams(OBD{Estimator: curvature.Hessian})},
 	{"obd-fisher", "OBD saliency, the empirical Fisher diagonal", nil, noParams(OBD{Estimator: curvature.Fisher})},
 	{"obs", "Optimal Brain Surgeon: full Hessian, deletions with corrections", obsParams, newOBS},
+	{"obs-layerwise", "layer-wise OBS: each layer's reconstruction error, row by row, with corrections", obsLayerwiseParams, newOBSLayerwise},
 }
 
 // Methods lists the registered method names, sorted.
@@ -107,7 +132,7 @@ func Methods() []string {
 
 // New returns the method of that name with its default parameters: "obd"
 // (the paper's LM diagonal), "obd-<estimator>" for the other curvature
-// estimators, "magnitude", "random" or "obs".
+// estimators, "magnitude", "random", "obs" or "obs-layerwise".
 func New(name string) (Method, error) { return NewSpec(Spec{Name: name}) }
 
 // NewSpec returns the method a definition names, with its parameters. An

@@ -351,7 +351,8 @@ func (d *Definition) validate() error {
 // validateMethods checks each method and its parameters (an error names
 // the parameter: methods[1].damping), refuses one listed twice (by its
 // label, Spec.String), and a method that deletes with corrections
-// (prune.Updater, global only) in a scope other than global.
+// (prune.Updater) in a scope its chains cannot delete in (global only,
+// unless it is a prune.ScopedUpdater).
 func (d *Definition) validateMethods() error {
 	for i, m := range d.Methods {
 		path := fmt.Sprintf("methods[%d]", i)
@@ -365,10 +366,10 @@ func (d *Definition) validateMethods() error {
 		if slices.IndexFunc(d.Methods, func(o prune.Spec) bool { return o.String() == m.String() }) < i {
 			return fieldErr(path, "method %s listed twice", m)
 		}
-		if _, ok := pm.(prune.Updater); ok {
+		if up, ok := pm.(prune.Updater); ok {
 			for _, s := range slices.Concat(d.Scopes, d.Quick.Scopes) {
-				if s != string(prune.Global) {
-					return fieldErr(path, "method %s deletes globally only, not in scope %s", m, s)
+				if err := updaterScope(up, m.String(), prune.Scope(s)); err != nil {
+					return fieldErr(path, "%v", err)
 				}
 			}
 		}

@@ -72,4 +72,12 @@ func TestMethodErrors(t *testing.T) {
 	if _, err := Parse("t.yaml", strings.NewReader(src)); err == nil || err.Error() != "t.yaml:6: methods[1]: method obs deletes globally only, not in scope per-layer" {
 		t.Errorf("obs per layer: %v", err)
 	}
+	src = strings.Replace(strings.Replace(valid, "methods: [obd, magnitude]", "methods: [obd, obs-layerwise]", 1), "scopes: [global]", "scopes: [global, per-layer]", 1)
+	if _, err := Parse("t.yaml", strings.NewReader(src)); err != nil {
+		t.Errorf("obs-layerwise global and per layer: %v", err)
+	}
+	src = strings.Replace(strings.Replace(valid, "methods: [obd, magnitude]", "methods: [obd, {name: obs-layerwise, damping: 0.1}]", 1), "scopes: [global]", "scopes: [budget]", 1)
+	if _, err := Parse("t.yaml", strings.NewReader(src)); err == nil || !strings.Contains(err.Error(), "methods[1]: method obs-layerwise(damping=0.1) deletes in scopes [global per-layer] only, not in scope budget") {
+		t.Errorf("obs-layerwise with budgets: %v", err)
+	}
 }

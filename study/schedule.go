@@ -100,8 +100,16 @@ func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
 	// deletions: from the dense net through every target for the one-shot
 	// schedules, a new chain from each step's net for iterative.
 	up, surgical := s.method.(prune.Updater)
-	if surgical && s.scope != prune.Global {
-		return nil, fmt.Errorf("method %s deletes globally only, not in scope %s", s.method.Name(), s.scope)
+	if surgical {
+		if err := updaterScope(up, s.method.Name(), s.scope); err != nil {
+			return nil, err
+		}
+	}
+	surgeonOf := func(st *prune.State) (prune.Surgeon, error) {
+		if sc, ok := up.(prune.ScopedUpdater); ok {
+			return sc.SurgeonIn(st, s.scope)
+		}
+		return up.Surgeon(st)
 	}
 	var surgeon prune.Surgeon
 	var chainPredicted float64
@@ -109,7 +117,7 @@ func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
 	var err error
 	if s.schedule.fromDense() {
 		if surgical {
-			surgeon, err = up.Surgeon(state(theta, nil, 0))
+			surgeon, err = surgeonOf(state(theta, nil, 0))
 		} else {
 			scores, err = s.method.Scores(state(theta, nil, 0))
 		}
@@ -130,7 +138,7 @@ func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
 		predicted := math.NaN()
 		if surgical {
 			if !s.schedule.fromDense() {
-				if surgeon, err = up.Surgeon(state(theta, mask, step)); err != nil {
+				if surgeon, err = surgeonOf(state(theta, mask, step)); err != nil {
 					return nil, err
 				}
 				chainPredicted = 0
@@ -141,7 +149,9 @@ func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
 			}
 			theta, mask = th, m
 			chainPredicted += pred
-			predicted = chainPredicted
+			if s.method.Predicts() { // obs-layerwise's is of the layers' reconstruction errors
+				predicted = chainPredicted
+			}
 		} else {
 			var from []bool
 			if s.schedule.fromDense() {
@@ -181,6 +191,19 @@ func (s *sweep) run(ctx context.Context) ([]report.Point, error) {
 		}
 	}
 	return pts, nil
+}
+
+// updaterScope refuses a scope the Updater's chains cannot delete in
+// (prune.UpdaterScopes).
+func updaterScope(up prune.Updater, name string, scope prune.Scope) error {
+	scopes := prune.UpdaterScopes(up)
+	if slices.Contains(scopes, scope) {
+		return nil
+	}
+	if len(scopes) == 1 && scopes[0] == prune.Global {
+		return fmt.Errorf("method %s deletes globally only, not in scope %s", name, scope)
+	}
+	return fmt.Errorf("method %s deletes in scopes %v only, not in scope %s", name, scopes, scope)
 }
 
 // selectAt deletes the lowest scores, from the mask from, to target in

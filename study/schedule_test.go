@@ -429,3 +429,67 @@ func TestSweepUpdater(t *testing.T) {
 		t.Errorf("obs per layer: error %v, want one saying it deletes globally only", err)
 	}
 }
+
+// obs-layerwise runs its chain inside the sweep in its own scopes, global
+// and per layer: the points are those of the chain run directly
+// (prune.ScopedUpdater.SurgeonIn), bit for bit, deleting exactly each
+// target's count, with nested masks for the one-shot schedules; its
+// predicted increase, of the layers' reconstruction errors, is not
+// recorded (predicted_delta NaN after every deletion), as it is no
+// prediction of the objective. Scope budget is refused.
+func TestSweepLayerwise(t *testing.T) {
+	m, _ := prune.New("obs-layerwise")
+	up := m.(prune.ScopedUpdater)
+	for _, net := range nettest.TinyNets() {
+		dense, data := nettest.RandomProblem(net, 40, 1) // runSweep's
+		state := func(theta []float64, mask []bool, step int) *prune.State {
+			return &prune.State{Engine: model.NewEngine(net, 1), Theta: theta, Mask: mask, Train: data, Seed: 3, Step: step}
+		}
+		for _, sched := range schedules {
+			for _, scope := range []prune.Scope{prune.Global, prune.PerLayer} {
+				obs, _ := runSweep(t, net, sched, "obs-layerwise", scope)
+				name := fmt.Sprintf("%s %s %s", sched, net.Name, scope)
+				chain, err := up.SurgeonIn(state(dense, nil, 0), scope)
+				if err != nil {
+					t.Fatal(err)
+				}
+				prev := obs[0]
+				for i, o := range obs[1:] {
+					if o.p.Retrained {
+						prev = o
+						continue
+					}
+					n := int(math.Round(sweepTargets[o.p.Step-1] * float64(net.NumParams())))
+					if sched.fromDense() {
+						if !subset(o.mask, prev.mask) {
+							t.Errorf("%s step %d: a parameter deleted at an earlier target is alive", name, o.p.Step)
+						}
+					} else if chain, err = up.SurgeonIn(state(prev.theta, prev.mask, o.p.Step), scope); err != nil {
+						t.Fatal(err)
+					}
+					th, mask, pred, err := chain.DeleteTo(n)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !slices.Equal(o.theta, th) || !slices.Equal(o.mask, mask) {
+						t.Errorf("%s point %d: not the chain's weights and mask", name, i+1)
+					}
+					if !math.IsNaN(o.p.PredictedDelta) || !(pred >= 0) {
+						t.Errorf("%s point %d: predicted_delta %v, want NaN (the chain's own %v is not of the objective)", name, i+1, o.p.PredictedDelta, pred)
+					}
+					if got := net.NumParams() - o.p.ParamsRemaining; got != n {
+						t.Errorf("%s step %d: %d deleted, want %d", name, o.p.Step, got, n)
+					}
+					prev = o
+				}
+			}
+		}
+	}
+	net := nettest.TinyNets()[0]
+	dense, data := nettest.RandomProblem(net, 40, 1)
+	s := &sweep{schedule: OneShot, e: model.NewEngine(net, 1), method: m, scope: prune.Budget, targets: sweepTargets,
+		dense: dense, train: data, evalTrain: data, test: data}
+	if _, err := s.run(context.Background()); err == nil || err.Error() != "method obs-layerwise deletes in scopes [global per-layer] only, not in scope budget" {
+		t.Errorf("obs-layerwise in budget scope: error %v", err)
+	}
+}
