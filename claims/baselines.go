@@ -5,7 +5,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
+	"strings"
 )
 
 // A Baseline is one row of results/baselines/baselines.csv: a dense net
@@ -16,13 +18,19 @@ type Baseline struct {
 	TrainError, TestError     float64 // fractions; TrainError NaN when absent
 	SecondsPerEpoch           float64 // NaN when absent
 	DigitSize                 int     // 0: MNIST's digits as shipped
+	// ValidN is the number of held-out validation images (data.validation)
+	// and ValidError the error rate on them; 0 and NaN when the row's
+	// definition holds none out (an empty cell) or the file predates them.
+	ValidN     int
+	ValidError float64
 }
 
 // ParseBaselines reads baselines.csv from r (file names it in errors). It
 // returns the rows and the records as read, header first. A missing
 // required column (definition, network, seed, test_error), a ragged row or
 // a test error that is not a fraction in [0, 1] is an error naming file,
-// line and field.
+// line and field. The validation columns (valid_n, valid_error) may be
+// empty: no validation set.
 func ParseBaselines(file string, r io.Reader) ([]Baseline, [][]string, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
@@ -46,7 +54,7 @@ func ParseBaselines(file string, r io.Reader) ([]Baseline, [][]string, error) {
 	}
 	num := func(line int, rec []string, h string, lo, hi float64) (float64, error) {
 		i, ok := col[h]
-		if !ok {
+		if !ok || rec[i] == "" && strings.HasPrefix(h, "valid_") {
 			return nanValue, nil
 		}
 		v, err := strconv.ParseFloat(rec[i], 64)
@@ -77,8 +85,18 @@ func ParseBaselines(file string, r io.Reader) ([]Baseline, [][]string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		if row.ValidError, err = num(line, rec, "valid_error", 0, 1); err != nil {
+			return nil, nil, err
+		}
+		vn, err := num(line, rec, "valid_n", 0, inf)
+		if err != nil {
+			return nil, nil, err
+		}
 		if ep == ep { // not NaN
 			row.Epochs = int(ep)
+		}
+		if vn == vn {
+			row.ValidN = int(vn)
 		}
 		if ds == ds {
 			row.DigitSize = int(ds)
@@ -99,7 +117,8 @@ func BaselineOf(rows []Baseline, def string) (Baseline, bool) {
 }
 
 // BestBaseline is the row of network with the lowest test error and the
-// number of network's rows (0 when there is none).
+// number of network's rows (0 when there is none). It is a selection on
+// the test set: ChosenOnValidation is the rule for choosing a recipe.
 func BestBaseline(rows []Baseline, network string) (best Baseline, n int) {
 	for _, b := range rows {
 		if b.Network != network {
@@ -111,6 +130,35 @@ func BestBaseline(rows []Baseline, network string) (best Baseline, n int) {
 		n++
 	}
 	return best, n
+}
+
+// ChosenOnValidation is the row of network whose recipe validation
+// chose: among the first row of each of network's definitions (its first
+// seed, the one every recipe was run with) that measured a validation
+// error, the one with the lowest; a tie goes to the earlier row. n is the
+// number of recipes compared (0: none of network's rows has a validation
+// error). Recipes measured on held-out sets of different sizes are not
+// comparable: that is an error.
+func ChosenOnValidation(rows []Baseline, network string) (chosen Baseline, n int, err error) {
+	seen := map[string]bool{}
+	for _, b := range rows {
+		if b.Network != network || seen[b.Definition] {
+			continue
+		}
+		seen[b.Definition] = true
+		if math.IsNaN(b.ValidError) {
+			continue
+		}
+		if n > 0 && b.ValidN != chosen.ValidN {
+			return Baseline{}, 0, fmt.Errorf("%s: %s holds out %d validation images, %s %d: not comparable",
+				network, chosen.Definition, chosen.ValidN, b.Definition, b.ValidN)
+		}
+		if n == 0 || b.ValidError < chosen.ValidError {
+			chosen = b
+		}
+		n++
+	}
+	return chosen, n, nil
 }
 
 // Meets reports whether an error meets a target "at most target", with a

@@ -114,3 +114,37 @@ func TestWorkSeconds(t *testing.T) {
 		t.Errorf("distinct dense nets: %v seconds, want 438", got)
 	}
 }
+
+// Validation chooses among each definition's first seed by validation
+// error, whatever the test errors say; rows without a validation error
+// and other networks are not candidates.
+func TestChosenOnValidation(t *testing.T) {
+	const h = "definition,network,seed,test_error,valid_n,valid_error\n"
+	rows, _, err := ParseBaselines("b.csv", strings.NewReader(h+
+		"test-best,lenet1,1,0.0150,,\n"+ // lowest test error, no validation set
+		"a,lenet1,1,0.0170,5000,0.0190\n"+
+		"b,lenet1,1,0.0180,5000,0.0160\n"+ // chosen: worse on test than a
+		"a,lenet1,2,0.0190,5000,0.0100\n"+ // a's second seed: not compared
+		"c,lenet1,1,0.0160,5000,0.0160\n"+ // a tie with b: b came first
+		"d,lenet5,1,0.0090,5000,0.0010\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(rows[0].ValidError) || rows[0].ValidN != 0 || rows[1].ValidN != 5000 || rows[1].ValidError != 0.019 {
+		t.Errorf("validation columns read as %+v, %+v", rows[0], rows[1])
+	}
+	got, n, err := ChosenOnValidation(rows, "lenet1")
+	if err != nil || got.Definition != "b" || got.Seed != "1" || n != 3 {
+		t.Errorf("lenet1: chose %s seed %s of %d (%v), want b seed 1 of 3", got.Definition, got.Seed, n, err)
+	}
+	if _, n, err := ChosenOnValidation(rows, "lenet300"); n != 0 || err != nil {
+		t.Errorf("lenet300: %d candidates, %v", n, err)
+	}
+	rows = append(rows, Baseline{Definition: "e", Network: "lenet1", Seed: "1", ValidN: 1000, ValidError: 0.01})
+	if _, _, err := ChosenOnValidation(rows, "lenet1"); err == nil || !strings.Contains(err.Error(), "not comparable") {
+		t.Errorf("held-out sets of 5000 and 1000 images: err = %v", err)
+	}
+	if _, _, err := ParseBaselines("b.csv", strings.NewReader(h+"a,lenet1,1,0.02,5000,low\n")); err == nil || !strings.Contains(err.Error(), `line 2: valid_error "low"`) {
+		t.Errorf("bad valid_error: %v", err)
+	}
+}

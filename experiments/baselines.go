@@ -6,9 +6,14 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
+	"slices"
+	"strings"
 
+	"obd/claims"
 	"obd/internal/atomicfile"
+	"obd/model"
 	"obd/report"
 	"obd/study"
 )
@@ -27,40 +32,56 @@ var referenceErr = map[string]string{
 	"lenet5":   "0.80% (Han et al. 2015)",
 }
 
-// baselines trains the dense network of each definition's first seed (or
-// finds it in the cache that the pruning runs share) and tabulates them.
+// baselines trains the dense network of each definition's first seed (of
+// every seed with -every-seed), or finds it in the cache that the pruning
+// runs share, and tabulates them in OUT/baselines/ (OUT/DIR/ with
+// -baselines-dir DIR).
 func baselines(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	names := o.names
 	if len(names) == 0 {
 		names = baselineDefinitions()
 	}
+	name := o.baselinesDir
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) {
+		return &usageError{err: fmt.Errorf("-baselines-dir %q: want a directory name under OUT, without a path", name)}
+	}
 	defs, env, err := setup(o, names)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(env.Out, "baselines")
+	dir := filepath.Join(env.Out, name)
 	if o.quick {
 		dir += "-quick"
 	}
 	env.Recorder = logLines{stderr}
 	var done []*study.Dense
 	for _, d := range defs {
-		fmt.Fprintf(stderr, "%s: training %s, seed %d, %d epochs\n", d.Name, d.Network, d.Seeds[0], d.AtScale(o.quick).Training.Epochs)
-		dn, err := study.TrainDense(ctx, d, env, d.Seeds[0])
-		if err != nil {
-			return err
+		seeds := d.AtScale(o.quick).Seeds
+		if !o.everySeed {
+			seeds = seeds[:1]
 		}
-		fmt.Fprintf(stdout, "%s: test error %.2f%%, train error %.2f%%, %.1f s/epoch\n",
-			dn.Net.Name, 100*dn.Test.ErrorRate(), 100*dn.Train.ErrorRate(), dn.SecondsPerEpoch)
-		if dn.Learned != nil {
-			// A recipe that failed is a result of the baselines table (it
-			// says what was tried), but no net to prune.
-			fmt.Fprintf(stdout, "%s: %v\n", d.Name, dn.Learned)
-		}
-		done = append(done, dn)
-		// Rewritten after every network, so nothing finished is lost.
-		if err := writeBaselines(dir, command(o, names), env.Workers, done); err != nil {
-			return err
+		for _, seed := range seeds {
+			fmt.Fprintf(stderr, "%s: training %s, seed %d, %d epochs\n", d.Name, d.Network, seed, d.AtScale(o.quick).Training.Epochs)
+			dn, err := study.TrainDense(ctx, d, env, seed)
+			if err != nil {
+				return err
+			}
+			valid := ""
+			if dn.Valid.N > 0 {
+				valid = fmt.Sprintf(", validation error %.2f%%", 100*dn.Valid.ErrorRate())
+			}
+			fmt.Fprintf(stdout, "%s seed %d: test error %.2f%%%s, train error %.2f%%, %.1f s/epoch\n",
+				d.Name, seed, 100*dn.Test.ErrorRate(), valid, 100*dn.Train.ErrorRate(), dn.SecondsPerEpoch)
+			if dn.Learned != nil {
+				// A recipe that failed is a result of the baselines table (it
+				// says what was tried), but no net to prune.
+				fmt.Fprintf(stdout, "%s: %v\n", d.Name, dn.Learned)
+			}
+			done = append(done, dn)
+			// Rewritten after every network, so nothing finished is lost.
+			if err := writeBaselines(dir, command(o, names), env.Workers, done); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -81,17 +102,54 @@ func describeRecipe(d *study.Definition) string {
 	return s
 }
 
+// baselineRows are the dense nets as rows of baselines.csv, for the
+// selection rules of package claims.
+func baselineRows(ds []*study.Dense) []claims.Baseline {
+	var rows []claims.Baseline
+	for _, d := range ds {
+		b := claims.Baseline{Definition: d.Def.Name, Network: d.Net.Name, Seed: fmt.Sprint(d.Seed),
+			Epochs: d.Def.Training.Epochs, TrainError: d.Train.ErrorRate(), TestError: d.Test.ErrorRate(),
+			SecondsPerEpoch: d.SecondsPerEpoch, DigitSize: d.Def.Data.DigitSize, ValidError: math.NaN()}
+		if d.Valid.N > 0 {
+			b.ValidN, b.ValidError = d.Valid.N, d.Valid.ErrorRate()
+		}
+		rows = append(rows, b)
+	}
+	return rows
+}
+
 func writeBaselines(dir, cmd string, workers int, ds []*study.Dense) error {
+	hasValid := false
+	for _, d := range ds {
+		hasValid = hasValid || d.Valid.N > 0
+	}
+	// valid formats a validation statistic; empty without a validation set.
+	valid := func(d *study.Dense, f func(model.Stats) string) string {
+		if d.Valid.N == 0 {
+			return ""
+		}
+		return f(d.Valid)
+	}
 	err := atomicfile.WriteFunc(filepath.Join(dir, "baselines.csv"), func(w *bytes.Buffer) error {
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"definition", "network", "seed", "params", "epochs", "train_n", "test_n", "train_loss",
-			"train_error", "test_loss", "test_error", "seconds_per_epoch", "digit_size"})
+		header := []string{"definition", "network", "seed", "params", "epochs", "train_n", "test_n", "train_loss",
+			"train_error", "test_loss", "test_error", "seconds_per_epoch", "digit_size"}
+		if hasValid {
+			header = append(header, "valid_n", "valid_loss", "valid_error")
+		}
+		cw.Write(header)
 		for _, d := range ds {
-			cw.Write([]string{d.Def.Name, d.Net.Name, fmt.Sprint(d.Seed), fmt.Sprint(d.Net.NumParams()),
+			rec := []string{d.Def.Name, d.Net.Name, fmt.Sprint(d.Seed), fmt.Sprint(d.Net.NumParams()),
 				fmt.Sprint(d.Def.Training.Epochs), fmt.Sprint(d.Train.N), fmt.Sprint(d.Test.N),
 				fmt.Sprintf("%.6g", d.Train.MeanLoss()), fmt.Sprintf("%.6g", d.Train.ErrorRate()),
 				fmt.Sprintf("%.6g", d.Test.MeanLoss()), fmt.Sprintf("%.6g", d.Test.ErrorRate()),
-				fmt.Sprintf("%.2f", d.SecondsPerEpoch), fmt.Sprint(d.Def.Data.DigitSize)})
+				fmt.Sprintf("%.2f", d.SecondsPerEpoch), fmt.Sprint(d.Def.Data.DigitSize)}
+			if hasValid {
+				rec = append(rec, valid(d, func(s model.Stats) string { return fmt.Sprint(s.N) }),
+					valid(d, func(s model.Stats) string { return fmt.Sprintf("%.6g", s.MeanLoss()) }),
+					valid(d, func(s model.Stats) string { return fmt.Sprintf("%.6g", s.ErrorRate()) }))
+			}
+			cw.Write(rec)
 		}
 		cw.Flush()
 		return cw.Error()
@@ -101,19 +159,131 @@ func writeBaselines(dir, cmd string, workers int, ds []*study.Dense) error {
 	}
 	return atomicfile.WriteFunc(filepath.Join(dir, "baselines.md"), func(w *bytes.Buffer) error {
 		fmt.Fprintf(w, "# Dense baselines\n\nMade by `%s` (%d workers). Each network is the dense net of its "+
-			"definition's first seed, trained with the definition's recipe on its training set and measured on all "+
+			"definition's first seed (of each of its seeds with -every-seed), trained with the definition's recipe on its training set and measured on all "+
 			"of it and on the test set. The objective is the mean per-pattern loss (squared error summed over the "+
 			"10 outputs for lenet1, cross-entropy for the others). Seconds per epoch are those of the run that "+
 			"trained the net (the pruning runs share it through OUT/.cache).\n\n", cmd, workers)
+		if hasValid {
+			fmt.Fprintf(w, "A definition with data.validation holds that many class-stratified images of MNIST's training "+
+				"file out of its training set (the same images for every definition and seed) and measures the net "+
+				"on them (valid objective, valid error; empty: none held out). A recipe is chosen on validation error; "+
+				"the test set is only reported.\n\n")
+		}
+		header := []string{"network", "definition", "seed", "parameters", "recipe", "train objective", "train error"}
+		if hasValid {
+			header = append(header, "valid objective", "valid error")
+		}
+		header = append(header, "test objective", "test error", "reference", "s/epoch")
 		var rows [][]string
 		for _, d := range ds {
-			rows = append(rows, []string{d.Net.Name, d.Def.Name, fmt.Sprint(d.Seed), fmt.Sprint(d.Net.NumParams()),
+			row := []string{d.Net.Name, d.Def.Name, fmt.Sprint(d.Seed), fmt.Sprint(d.Net.NumParams()),
 				describeRecipe(d.Def),
-				fmt.Sprintf("%.4f", d.Train.MeanLoss()), fmt.Sprintf("%.2f%%", 100*d.Train.ErrorRate()),
-				fmt.Sprintf("%.4f", d.Test.MeanLoss()), fmt.Sprintf("%.2f%%", 100*d.Test.ErrorRate()),
-				referenceErr[d.Net.Name], fmt.Sprintf("%.1f", d.SecondsPerEpoch)})
+				fmt.Sprintf("%.4f", d.Train.MeanLoss()), fmt.Sprintf("%.2f%%", 100*d.Train.ErrorRate())}
+			if hasValid {
+				row = append(row, valid(d, func(s model.Stats) string { return fmt.Sprintf("%.4f", s.MeanLoss()) }),
+					valid(d, func(s model.Stats) string { return fmt.Sprintf("%.2f%%", 100*s.ErrorRate()) }))
+			}
+			rows = append(rows, append(row, fmt.Sprintf("%.4f", d.Test.MeanLoss()), fmt.Sprintf("%.2f%%", 100*d.Test.ErrorRate()),
+				referenceErr[d.Net.Name], fmt.Sprintf("%.1f", d.SecondsPerEpoch)))
 		}
-		return report.MarkdownTable(w, []string{"network", "definition", "seed", "parameters", "recipe", "train objective",
-			"train error", "test objective", "test error", "reference", "s/epoch"}, rows)
+		if err := report.MarkdownTable(w, header, rows); err != nil {
+			return err
+		}
+		if err := writeSeedStats(w, ds); err != nil {
+			return err
+		}
+		return writeChosen(w, ds)
 	})
+}
+
+// writeSeedStats tabulates, for each definition trained with more than one
+// seed, the mean ± sample standard deviation of its errors over the seeds.
+func writeSeedStats(w io.Writer, ds []*study.Dense) error {
+	var order []string
+	by := map[string][]*study.Dense{}
+	for _, d := range ds {
+		if by[d.Def.Name] == nil {
+			order = append(order, d.Def.Name)
+		}
+		by[d.Def.Name] = append(by[d.Def.Name], d)
+	}
+	pm := func(xs []float64) string {
+		if len(xs) == 0 {
+			return ""
+		}
+		s := report.Describe(xs)
+		return fmt.Sprintf("%.2f ± %.2f%%", 100*s.Mean, 100*s.Std)
+	}
+	var rows [][]string
+	for _, name := range order {
+		g := by[name]
+		if len(g) < 2 {
+			continue
+		}
+		var seeds []string
+		var tr, va, te []float64
+		for _, d := range g {
+			seeds = append(seeds, fmt.Sprint(d.Seed))
+			tr, te = append(tr, d.Train.ErrorRate()), append(te, d.Test.ErrorRate())
+			if d.Valid.N > 0 {
+				va = append(va, d.Valid.ErrorRate())
+			}
+		}
+		if len(va) != len(g) {
+			va = nil // not every seed measured: no mean
+		}
+		rows = append(rows, []string{g[0].Net.Name, name, strings.Join(seeds, ", "), pm(tr), pm(va), pm(te), referenceErr[g[0].Net.Name]})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\n## Over seeds\n\nMean ± sample standard deviation over the seeds of each definition trained with more than one.\n\n")
+	return report.MarkdownTable(w, []string{"network", "definition", "seeds", "train error", "valid error", "test error", "reference"}, rows)
+}
+
+// writeChosen names, for each network with validation errors, the recipe
+// validation chose (claims.ChosenOnValidation) and the test error it
+// reports.
+func writeChosen(w io.Writer, ds []*study.Dense) error {
+	rows := baselineRows(ds)
+	var nets []string
+	for _, b := range rows {
+		if !slices.Contains(nets, b.Network) {
+			nets = append(nets, b.Network)
+		}
+	}
+	header := false
+	for _, net := range nets {
+		c, n, err := claims.ChosenOnValidation(rows, net)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			continue
+		}
+		if !header {
+			fmt.Fprintf(w, "\n## Chosen on validation\n\nFor each network, the definition whose first seed has the lowest "+
+				"validation error among the recipes above that hold out a validation set (claims.ChosenOnValidation); "+
+				"its test error is reported, not used.\n\n")
+			header = true
+		}
+		var te []float64
+		for _, b := range rows {
+			if b.Definition == c.Definition {
+				te = append(te, b.TestError)
+			}
+		}
+		s := report.Describe(te)
+		test := fmt.Sprintf("test error %.2f%% (seed %s)", 100*c.TestError, c.Seed)
+		if s.N > 1 {
+			test = fmt.Sprintf("test error %.2f ± %.2f%% over %d seeds", 100*s.Mean, 100*s.Std, s.N)
+		}
+		of := fmt.Sprintf("the lowest of %d recipes", n)
+		if n == 1 {
+			of = "the only recipe measured on validation"
+		}
+		fmt.Fprintf(w, "- %s: **%s**, validation error %.2f%% on %d held-out images (seed %s), %s; %s; reference %s.\n",
+			net, c.Definition, 100*c.ValidError, c.ValidN, c.Seed, of, test, referenceErr[net])
+	}
+	return nil
 }

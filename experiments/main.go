@@ -24,8 +24,9 @@ import (
 
 type options struct {
 	list, all, quick, describe, baselines bool
-	hessianGap, merge, redraw             bool
+	hessianGap, merge, redraw, everySeed  bool
 	export, experimentsMD, shard          string
+	baselinesDir                          string
 	mnist, out                            string
 	workers                               int
 	names                                 []string
@@ -161,7 +162,7 @@ var modes = []mode{
 	{"", []string{"all", "quick", "shard", "merge", "mnist", "out", "workers"}, true},
 	{"list", nil, false},
 	{"describe", nil, false},
-	{"baselines", []string{"quick", "mnist", "out", "workers"}, true},
+	{"baselines", []string{"every-seed", "baselines-dir", "quick", "mnist", "out", "workers"}, true},
 	{"export", []string{"quick", "mnist", "out", "workers"}, false},
 	{"hessian-gap", []string{"mnist", "out", "workers"}, false},
 	{"experiments-md", []string{"out"}, false},
@@ -253,6 +254,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.baselines, "baselines", false, "train the dense net of each named definition's first seed\n"+
 		"(default "+strings.Join(baselineDefinitions()[:3], ", ")+", then the recipe\n"+
 		"variants of experiments/variants/) into OUT/baselines/")
+	fs.BoolVar(&o.everySeed, "every-seed", false, "train every seed of each definition, not only its first")
+	fs.StringVar(&o.baselinesDir, "baselines-dir", "baselines", "write OUT/`DIR`/ instead of OUT/baselines/")
 	fs.StringVar(&o.export, "export", "", "write the dense model of definition `NAME` (first seed) with its\n"+
 		"Hessian diagonal, saliencies and metadata to OUT/export/NAME.npz,\n"+
 		"for numpy and PyTorch: see docs/EXPORT.md")
@@ -316,6 +319,11 @@ func usage(w io.Writer, fs *flag.FlagSet) {
 		}
 		if len(with) > 0 {
 			line("", "with "+strings.Join(with, " "))
+		}
+		for _, f := range m.with { // the flags of this mode alone
+			if !slices.Contains(shared, f) && !slices.Contains(modes[0].with, f) {
+				flagLine(f)
+			}
 		}
 	}
 	fmt.Fprintf(w, "\nFlags of several modes:\n")

@@ -206,6 +206,12 @@ func command(o options, names []string) string {
 	if o.baselines {
 		c = append(c, "-baselines")
 	}
+	if o.everySeed {
+		c = append(c, "-every-seed")
+	}
+	if o.set["baselines-dir"] {
+		c = append(c, "-baselines-dir", o.baselinesDir)
+	}
 	if o.all {
 		c = append(c, "-all")
 	} else if o.set["baselines"] || len(o.names) > 0 {

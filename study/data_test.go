@@ -1,6 +1,7 @@
 package study
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -149,5 +150,40 @@ func TestNoValidation(t *testing.T) {
 	}
 	if st.valid != nil || st.validIdx != nil || !slices.Equal(st.trainIdx, want) {
 		t.Errorf("without validation: valid %v, training images changed: %v", st.valid != nil, !slices.Equal(st.trainIdx, want))
+	}
+}
+
+// TrainDense measures the dense net on the held-out images when the
+// definition holds some out (the statistics of exactly those images), and
+// leaves Valid empty when it holds none.
+func TestDenseValidStats(t *testing.T) {
+	m := fakeMNIST(2000, 500)
+	for _, n := range []int{0, 200} {
+		src := valid
+		if n > 0 {
+			src = strings.Replace(valid, "hessian_samples: 100", fmt.Sprintf("hessian_samples: 100, validation: %d", n), 1)
+		}
+		def, err := Parse("t.yaml", strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dn, err := TrainDense(context.Background(), def, Env{MNIST: m, Out: t.TempDir(), Workers: 1}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dn.Valid.N != n {
+			t.Fatalf("validation %d: Valid measured on %d images", n, dn.Valid.N)
+		}
+		if n == 0 {
+			continue
+		}
+		st, err := prepare(dn.Def, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := model.NewEngine(st.net, 1).Sum(dn.Theta, st.valid, nil, model.PassEval, nil)
+		if dn.Valid != want {
+			t.Errorf("validation %d: Valid %+v, want %+v", n, dn.Valid, want)
+		}
 	}
 }

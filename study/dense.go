@@ -173,7 +173,8 @@ type Dense struct {
 	Seed            uint64
 	Theta           []float64
 	Train, Test     model.Stats
-	SecondsPerEpoch float64 // of the run that trained it
+	Valid           model.Stats // on data.validation's held-out images; N is 0 when none
+	SecondsPerEpoch float64     // of the run that trained it
 	Cached          bool
 	// Learned is nil when the net learned, else why it did not (an
 	// ErrDidNotLearn): such a net is no dense baseline to prune or export.
@@ -184,7 +185,8 @@ type Dense struct {
 }
 
 // TrainDense trains (or loads from the cache) the dense network of one
-// seed of def and evaluates it on the definition's training and test sets.
+// seed of def and evaluates it on the definition's training and test sets,
+// and on its validation set when it holds one out.
 func TrainDense(ctx context.Context, def *Definition, env Env, seed uint64) (*Dense, error) {
 	d := def.AtScale(env.Quick)
 	data, err := prepare(d, env.MNIST)
@@ -201,6 +203,9 @@ func TrainDense(ctx context.Context, def *Definition, env Env, seed uint64) (*De
 		Train:           e.Sum(theta, data.train, nil, model.PassEval, nil),
 		Test:            e.Sum(theta, data.test, nil, model.PassEval, nil),
 		data:            data, e: e}
+	if data.valid != nil {
+		dn.Valid = e.Sum(theta, data.valid, nil, model.PassEval, nil)
+	}
 	dn.Learned = data.checkDense(e, seed, e.Sum(theta, data.evalTrain, nil, model.PassEval, nil))
 	return dn, nil
 }

@@ -51,8 +51,14 @@ type Recipe struct {
 	// Levenberg–Marquardt Hessian diagonal of the objective (the
 	// second-order backward pass OBD uses), averaged over SDLMSamples
 	// training patterns (the first SDLMSamples of the epoch's shuffled
-	// order) before every epoch. Both are omitted from the hash when 0, so
-	// older definitions keep their hashes.
+	// order) before every epoch. Le Cun et al. updated after every pattern
+	// (BatchSize 1): with a larger batch the step uses the batch's mean
+	// gradient, so an update is about as large as a per-pattern one at the
+	// same LR (and meets the same stability limit) while an epoch makes
+	// BatchSize times fewer of them. g and h are those of this harness's
+	// objective, E = Σ_i (d_i − x_i)² without ½ (eq. 8): on an objective
+	// with ½ both halve, and the same steps need SDLMMu halved. Both are
+	// omitted from the hash when 0, so older definitions keep their hashes.
 	SDLMMu      float64 `yaml:"sdlm_mu" json:"sdlm_mu,omitempty"`
 	SDLMSamples int     `yaml:"sdlm_samples" json:"sdlm_samples,omitempty"`
 	// Patience > 0 stops training on a plateau of the objective on

@@ -222,3 +222,35 @@ func TestSDLMStep(t *testing.T) {
 		}
 	}
 }
+
+// SDLM as Le Cun et al. (1998) run it: per pattern (batch 1), each step is
+// −lr·g/(μ + h) with g that pattern's gradient at the current parameters,
+// and h re-estimated before every pass, not every step: on a one-pattern
+// set, two epochs are two such steps, the second with the h of the
+// parameters the first left.
+func TestSDLMPerPattern(t *testing.T) {
+	for _, net := range nettest.TinyNets() {
+		theta, d := nettest.RandomProblem(net, 1, 3)
+		e := model.NewEngine(net, 1)
+		c := train.Recipe{Epochs: 2, BatchSize: 1, LR: 0.05, SDLMMu: 0.02, SDLMSamples: 1}
+		want := append([]float64(nil), theta...)
+		for range c.Epochs {
+			g := make([]float64, len(want))
+			h := make([]float64, len(want))
+			e.Sum(want, d, nil, model.PassGrad, g)
+			e.Sum(want, d, nil, model.PassLM, h)
+			for k := range want {
+				want[k] -= c.LR * g[k] / (c.SDLMMu + h[k])
+			}
+		}
+		got := append([]float64(nil), theta...)
+		if err := train.SGD(context.Background(), e, got, nil, d, c, 1, nil); err != nil {
+			t.Fatal(err)
+		}
+		for k := range want {
+			if diff := math.Abs(got[k] - want[k]); diff > 1e-12*(1+math.Abs(want[k])) {
+				t.Fatalf("%s: %s = %.15g after two per-pattern SDLM passes, want %.15g", net.Name, net.ParamName(k), got[k], want[k])
+			}
+		}
+	}
+}
