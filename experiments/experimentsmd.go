@@ -117,6 +117,13 @@ func loadResults(out string, defs []string) (*results, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if err := read(r.ValidBaselinesFile(), func(f *os.File) error {
+		var err error
+		r.validBase, _, err = claims.ParseBaselines(r.ValidBaselinesFile(), f)
+		return err
+	}); err != nil {
+		return nil, err
+	}
 	if b, err := os.ReadFile(r.GapFile()); err == nil {
 		if ts := claims.ParseTables(string(b)); len(ts) > 0 {
 			r.gap = &ts[0]

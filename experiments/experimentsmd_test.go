@@ -23,13 +23,27 @@ func writeBaselinesCSV(t *testing.T, body string) string {
 
 const baselinesHeader = "definition,network,seed,params,epochs,train_n,test_n,train_loss,train_error,test_loss,test_error,seconds_per_epoch,digit_size\n"
 
-// The claims table reports the lowest dense test error of each network's
-// recipes and whether it meets issue #2's target.
+// The claims table reports, for lenet1, the recipe chosen on validation
+// error (not the one with the lowest test error) with its test error over
+// seeds and whether it meets the target; for the networks without a
+// validation choice yet, the lowest dense test error, flagged as chosen on
+// test.
 func TestBestBaselineInClaims(t *testing.T) {
 	out := writeBaselinesCSV(t, baselinesHeader+
 		"lenet1-retrain,lenet1,1,2578,30,60000,10000,0.39,0.0208,0.38,0.0201,9.9,0\n"+
 		"lenet1-b,lenet1,1,2578,30,60000,10000,0.39,0.0179,0.38,0.0169,17,0\n"+
 		"han-lenet5,lenet5,1,431080,15,60000,10000,0.005,0.0006,0.02,0.0096,40,0\n")
+	// lenet1-v has the lower validation error and the higher test error.
+	valid := strings.TrimSuffix(baselinesHeader, "\n") + ",valid_n,valid_loss,valid_error\n" +
+		"lenet1-v,lenet1,1,2578,30,55000,10000,0.39,0.02,0.38,0.019,9.9,0,5000,0.4,0.020\n" +
+		"lenet1-v,lenet1,2,2578,30,55000,10000,0.39,0.02,0.38,0.021,9.9,0,5000,0.4,0.022\n" +
+		"lenet1-w,lenet1,1,2578,30,55000,10000,0.39,0.02,0.38,0.015,9.9,0,5000,0.4,0.021\n"
+	if err := os.MkdirAll(filepath.Join(out, "baselines-lenet1"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "baselines-lenet1", "baselines.csv"), []byte(valid), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	md := filepath.Join(t.TempDir(), "EXPERIMENTS.md")
 	if err := experimentsMD(options{out: out}, md); err != nil {
 		t.Fatal(err)
@@ -39,7 +53,7 @@ func TestBestBaselineInClaims(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"1.69% (lenet1-b, seed 1: the lowest test error of 2 recipes; target ≤ 1.7%: met)",
+		"lenet1-v, chosen among 2 recipes on validation error (2.00% on 5,000 held-out images, seed 1): test error 2.00 ± 0.14% (2 seeds); target ≤ 1.7%: missed",
 		"0.96% (han-lenet5, seed 1: the only recipe; target ≤ 0.9%: missed)",
 	} {
 		if !strings.Contains(string(b), want) {

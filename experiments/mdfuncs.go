@@ -26,6 +26,9 @@ type results struct {
 	manifests map[string]claims.Manifest
 	base      []claims.Baseline
 	baseRecs  [][]string // baselines.csv, header first; nil when not run
+	// validBase are the rows of the baselines chosen on validation
+	// (results/baselines-lenet1/baselines.csv); nil when not run.
+	validBase []claims.Baseline
 	gap       *claims.Table
 	passes    *claims.Passes
 	pytorch   string
@@ -157,6 +160,16 @@ func (r *results) Baseline(def string) (claims.Baseline, error) {
 	return b, nil
 }
 
+// ValidBaseline is the first row of definition def in ValidBaselinesFile;
+// an error when there is none.
+func (r *results) ValidBaseline(def string) (claims.Baseline, error) {
+	b, ok := claims.BaselineOf(r.validBase, def)
+	if !ok {
+		return b, fmt.Errorf("%s: no row %q", r.ValidBaselinesFile(), def)
+	}
+	return b, nil
+}
+
 // best is a network's best baseline and the number of its recipes.
 type best struct {
 	claims.Baseline
@@ -165,6 +178,37 @@ type best struct {
 
 // Several reports whether the network has more than one recipe.
 func (b best) Several() bool { return b.N > 1 }
+
+// ValidBaselinesFile is the baselines file whose recipes were chosen on
+// validation error.
+func (r *results) ValidBaselinesFile() string {
+	return filepath.Join(r.Out, "baselines-lenet1", "baselines.csv")
+}
+
+// chosen is the recipe validation chose for a network, and the test error
+// of its net over the seeds trained with it.
+type chosen struct {
+	claims.Baseline
+	N    int         // recipes compared
+	Test report.Stat // test error of the chosen definition's rows, over seeds
+}
+
+// ChosenOnValidation is claims.ChosenOnValidation of network over
+// ValidBaselinesFile, with the chosen recipe's test error over its seeds;
+// N is 0 when the file is absent or holds no validation rows.
+func (r *results) ChosenOnValidation(network string) (chosen, error) {
+	b, n, err := claims.ChosenOnValidation(r.validBase, network)
+	if err != nil || n == 0 {
+		return chosen{}, err
+	}
+	var xs []float64
+	for _, row := range r.validBase {
+		if row.Definition == b.Definition {
+			xs = append(xs, row.TestError)
+		}
+	}
+	return chosen{Baseline: b, N: n, Test: report.Describe(xs)}, nil
+}
 
 // BestBaseline is claims.BestBaseline of network.
 func (r *results) BestBaseline(network string) best {
@@ -530,6 +574,7 @@ var mdFuncs = template.FuncMap{
 	"subInt":    func(a, b int) int { return a - b },
 	"trimSVG":   func(s string) string { return strings.TrimSuffix(filepath.Base(s), ".svg") },
 	"join":      filepath.Join,
+	"dir":       filepath.Dir,
 	"list":      func(xs ...string) []string { return xs },
 	"items":     func(xs ...any) []any { return xs },
 
