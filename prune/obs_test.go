@@ -88,7 +88,9 @@ func TestOBSQuadratic(t *testing.T) {
 	check("least salient", th, mask, pred)
 	sc, _ := m.Scores(st)
 	q := slices.Index(mask, false)
-	if slices.Min(sc) != sc[q] || sc[q] != pred {
+	// The score and the chain's prediction come from two computations
+	// that round differently under OpenBLAS: equal to 1e-12, not bit for bit.
+	if slices.Min(sc) != sc[q] || nettest.RelErr(sc[q], pred, 0) > 1e-12 {
 		t.Errorf("deleted %s (score %g, predicted %g), lowest score %g", net.ParamName(q), sc[q], pred, slices.Min(sc))
 	}
 	all := make([]int, len(theta))
