@@ -2,13 +2,12 @@ package curvature_test
 
 import (
 	"math"
-	"os"
 	"sort"
 	"testing"
 
 	"obd/curvature"
-	"obd/datasets"
 	"obd/model"
+	"obd/model/nettest"
 )
 
 // TestSaliencyPredictsSingleDeletion deletes single parameters of a
@@ -32,25 +31,7 @@ func TestSaliencyPredictsSingleDeletion(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads MNIST")
 	}
-	net := model.LeNet1()
-	f, err := os.Open("testdata/lenet1-seed1.params")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	theta, err := model.ReadParams(f, net)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := datasets.ResolveDir("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := datasets.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := model.NewData(net, m.Train.Subset(datasets.FirstN(2000)))
+	net, theta, d := nettest.TrainedLeNet1(t, "testdata/lenet1-seed1.params", 2000)
 	e := model.NewEngine(net, 0)
 	h, err := curvature.Diagonal(e, theta, d, nil, curvature.LM)
 	if err != nil {

@@ -2,7 +2,6 @@ package prune_test
 
 import (
 	"math"
-	"os"
 	"slices"
 	"sort"
 	"testing"
@@ -11,7 +10,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"obd/curvature"
-	"obd/datasets"
 	"obd/model"
 	"obd/model/nettest"
 	"obd/prune"
@@ -187,25 +185,7 @@ func TestOBSSingleDeletionsTrained(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads MNIST; a 2578×2578 Hessian")
 	}
-	net := model.LeNet1()
-	f, err := os.Open("../curvature/testdata/lenet1-seed1.params")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	theta, err := model.ReadParams(f, net)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := datasets.ResolveDir("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mn, err := datasets.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := model.NewData(net, mn.Train.Subset(datasets.FirstN(500)))
+	net, theta, d := nettest.TrainedLeNet1(t, "../curvature/testdata/lenet1-seed1.params", 500)
 	e := model.NewEngine(net, 0)
 	g := make([]float64, len(theta))
 	e0 := e.Sum(theta, d, nil, model.PassGrad, g).MeanLoss()

@@ -6,6 +6,8 @@ package nettest
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"testing"
 
 	"obd/datasets"
 	"obd/model"
@@ -128,4 +130,31 @@ func Random(net *model.Net, n int, seed uint64) *model.Data {
 		set.Labels[i] = uint8(rng.IntN(net.Outputs()))
 	}
 	return model.NewData(net, set)
+}
+
+// TrainedLeNet1 returns lenet1 with the trained parameters of the file
+// params (model.WriteParams' format; curvature/testdata holds one) and the
+// first n images of MNIST's training file (datasets.ResolveDir("")). It
+// fails tb when either cannot be read.
+func TrainedLeNet1(tb testing.TB, params string, n int) (*model.Net, []float64, *model.Data) {
+	tb.Helper()
+	net := model.LeNet1()
+	f, err := os.Open(params)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	theta, err := model.ReadParams(f, net)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir, err := datasets.ResolveDir("")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := datasets.Load(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return net, theta, model.NewData(net, m.Train.Subset(datasets.FirstN(n)))
 }
