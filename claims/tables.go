@@ -33,6 +33,18 @@ func OneshotRows(pts []report.Point, methods []string) (header []string, rows []
 // seed), the test error after retraining, mean ± std over seeds, of every
 // method–scope pair.
 func RetrainedRows(pts []report.Point) (header []string, rows [][]string) {
+	return errorRows(pts, true)
+}
+
+// OneshotErrorRows tabulates a sweep without retraining as RetrainedRows
+// does one with: per deleted fraction (the dense net, then the steps of
+// the first pair's first seed), the test error, mean ± std over seeds, of
+// every method–scope pair.
+func OneshotErrorRows(pts []report.Point) (header []string, rows [][]string) {
+	return errorRows(pts, false)
+}
+
+func errorRows(pts []report.Point, retrained bool) (header []string, rows [][]string) {
 	cols := Pairs(pts)
 	if len(cols) == 0 {
 		return nil, nil
@@ -43,7 +55,7 @@ func RetrainedRows(pts []report.Point) (header []string, rows [][]string) {
 	}
 	first, seed := cols[0], pts[0].Seed
 	for _, q := range Where(pts, func(p report.Point) bool {
-		return p.Method == first.Method && p.Scope == first.Scope && p.Seed == seed && (p.Retrained || p.Step == 0)
+		return p.Method == first.Method && p.Scope == first.Scope && p.Seed == seed && (p.Retrained == retrained || p.Step == 0)
 	}) {
 		row := []string{fmt.Sprintf("%.0f%%", 100*q.FractionRemoved)}
 		for _, c := range cols {

@@ -85,3 +85,59 @@ func TestBrokenBaselinesCSV(t *testing.T) {
 		})
 	}
 }
+
+// The verdict's OBS rows read the points of lenet1-obs and the layer-wise
+// definitions (here their quick goldens): OBS's damping is the one with
+// the lowest validation error, flagged when it is the last tried; the
+// order E(magnitude) > E(OBD) > E(OBS) and layer-wise OBS against
+// magnitude are counted level by level; a definition without points is
+// "not run".
+func TestOBSVerdictRows(t *testing.T) {
+	out := t.TempDir()
+	for _, def := range []string{"lenet1-obs", "lenet300-layerwise"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "golden", def+"-quick.points.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(out, def), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, def, "points.csv"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	md := filepath.Join(t.TempDir(), "EXPERIMENTS.md")
+	if err := experimentsMD(options{out: out}, md); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := func(prefix string) []string {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "| "+prefix) {
+				var cells []string
+				for _, c := range strings.Split(line, "|") {
+					cells = append(cells, strings.TrimSpace(c))
+				}
+				return cells[1 : len(cells)-1]
+			}
+		}
+		t.Fatalf("no row %q in EXPERIMENTS.md", prefix)
+		return nil
+	}
+	for _, tc := range []struct{ prefix, ours, verdict string }{
+		{"Hassibi & Stork", "in that order at 1 of 1 levels; OBS: obs(damping=0.1), 24.50% mean validation error, at the edge of the dampings tried", "held"},
+		{"Layer-wise OBS (Dong et al. 2017; Frantar & Alistarh 2022) beats magnitude in one shot on LeNet-300-100", "below at 2 of 2 levels globally, 2 of 2 per layer", "held"},
+		{"Layer-wise OBS (Dong et al. 2017; Frantar & Alistarh 2022) beats magnitude in one shot on LeNet-5", "–", "not run"},
+	} {
+		r := row(tc.prefix)
+		if r[2] != tc.ours || r[3] != tc.verdict {
+			t.Errorf("%s: ours %q, verdict %q; want %q, %q", tc.prefix, r[2], r[3], tc.ours, tc.verdict)
+		}
+	}
+	if !strings.Contains(string(b), "| obs(damping=0.1)   | 24.50%") {
+		t.Error("the damping table lacks obs(damping=0.1)'s mean validation error")
+	}
+}

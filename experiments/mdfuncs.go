@@ -331,6 +331,43 @@ func (r *results) OneshotTable(def string, methods ...string) (string, error) {
 	return table(claims.OneshotRows(r.pts[def], methods))
 }
 
+// OneshotTableOf is OneshotTable with the methods as a list.
+func (r *results) OneshotTableOf(def string, methods []string) (string, error) {
+	return r.OneshotTable(def, methods...)
+}
+
+// OneshotErrorTable tabulates the test errors of a definition without
+// retraining, every method–scope pair (claims.OneshotErrorRows).
+func (r *results) OneshotErrorTable(def string) (string, error) {
+	return table(claims.OneshotErrorRows(r.pts[def]))
+}
+
+// chosenSetting is a method setting chosen on validation error
+// (claims.ChooseSetting): the chosen Setting (Method "" when none) and
+// every candidate's.
+type chosenSetting struct {
+	claims.Setting
+	Settings []claims.Setting
+	// Edge says the chosen setting is the first or last of those tried
+	// (in the definition's order): a setting beyond it might do better.
+	Edge bool
+}
+
+// SettingsTable tabulates the candidates of a chosenSetting: each label's
+// mean validation error and objective over the sweep's deletion levels,
+// the chosen one marked.
+func (r *results) SettingsTable(c chosenSetting) (string, error) {
+	var rows [][]string
+	for _, s := range c.Settings {
+		mark := ""
+		if s.Method == c.Method {
+			mark = "chosen"
+		}
+		rows = append(rows, []string{s.Method, fmt.Sprintf("%.2f%%", 100*s.ValidError), fmt.Sprintf("%.4f", s.ValidObjective), fmt.Sprint(s.Levels), mark})
+	}
+	return table([]string{"setting", "validation error (mean over levels)", "validation objective", "levels", ""}, rows)
+}
+
 // RetrainedTable tabulates a definition with retraining (claims.RetrainedRows).
 func (r *results) RetrainedTable(def string) (string, error) {
 	return table(claims.RetrainedRows(r.pts[def]))
@@ -414,6 +451,29 @@ var mdFuncs = template.FuncMap{
 		}{b, n, lo, hi}
 	},
 	"retrainedAt": claims.RetrainedAt,
+	// chooseSetting is claims.ChooseSetting over the labels of the method
+	// named name (claims.Family), before retraining: OBS's damping chosen
+	// on validation error. Method is "" when nothing could be chosen.
+	"chooseSetting": func(pts []report.Point, name string) chosenSetting {
+		labels := claims.Family(pts, name)
+		s, best, ok := claims.ChooseSetting(pts, labels, false)
+		c := chosenSetting{Settings: s}
+		if ok {
+			c.Setting = s[best]
+			c.Edge = len(s) > 1 && (best == 0 || best == len(s)-1)
+		}
+		return c
+	},
+	// ordered is claims.Ordered with the measure named m (claims.Measures):
+	// the levels from lo to hi at which m's means strictly decrease along
+	// methods, before retraining.
+	"ordered": func(pts []report.Point, scope, m string, lo, hi float64, methods ...string) (claims.Order, error) {
+		f, ok := claims.Measures[m]
+		if !ok {
+			return claims.Order{}, fmt.Errorf("no measure %q", m)
+		}
+		return claims.Ordered(pts, scope, false, f, lo, hi, methods...)
+	},
 	"cutOff":      claims.CutOff,
 	"workSeconds": claims.WorkSeconds,
 	// firstLevel is the lowest of a list of deleted fractions.
@@ -571,12 +631,29 @@ var mdFuncs = template.FuncMap{
 	"add":       func(a, b float64) float64 { return a + b },
 	"div":       func(a, b float64) float64 { return a / b },
 	"mulInt":    func(a, b int) int { return a * b },
-	"subInt":    func(a, b int) int { return a - b },
-	"trimSVG":   func(s string) string { return strings.TrimSuffix(filepath.Base(s), ".svg") },
-	"join":      filepath.Join,
-	"dir":       filepath.Dir,
-	"list":      func(xs ...string) []string { return xs },
-	"items":     func(xs ...any) []any { return xs },
+	"addInt":    func(a, b int) int { return a + b },
+	// cond is a if c, else b.
+	"cond": func(c bool, a, b any) any {
+		if c {
+			return a
+		}
+		return b
+	},
+	// concat joins lists of strings.
+	"concat": func(ls ...[]string) []string {
+		var out []string
+		for _, l := range ls {
+			out = append(out, l...)
+		}
+		return out
+	},
+	"family":  claims.Family,
+	"subInt":  func(a, b int) int { return a - b },
+	"trimSVG": func(s string) string { return strings.TrimSuffix(filepath.Base(s), ".svg") },
+	"join":    filepath.Join,
+	"dir":     filepath.Dir,
+	"list":    func(xs ...string) []string { return xs },
+	"items":   func(xs ...any) []any { return xs },
 
 	// pct formats a fraction as a percentage with two decimals: 0.0193 → 1.93%.
 	"pct": func(f float64) string { return fmt.Sprintf("%.2f%%", 100*f) },
