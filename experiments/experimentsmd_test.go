@@ -141,3 +141,40 @@ func TestOBSVerdictRows(t *testing.T) {
 		t.Error("the damping table lacks obs(damping=0.1)'s mean validation error")
 	}
 }
+
+// The retraining-budget section reads the four lenet1-budget definitions
+// (here their quick goldens, where every budget ran 1 epoch but the
+// plateau's 2) and chooses the cheapest budget whose OBD validation error
+// at 60% is within the tolerance of the dense net's.
+func TestBudgetSection(t *testing.T) {
+	out := t.TempDir()
+	for _, b := range []string{"1", "3", "10", "plateau"} {
+		def := "lenet1-budget-" + b
+		body, err := os.ReadFile(filepath.Join("testdata", "golden", def+"-quick.points.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(out, def), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, def, "points.csv"), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	md := filepath.Join(t.TempDir(), "EXPERIMENTS.md")
+	if err := experimentsMD(options{out: out}, md); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| lenet1-budget-plateau | to a plateau of the validation objective (patience 2, at most 20 epochs) | obd       | 12.00 ± 0.00% (1 seed)",
+		"is lenet1-budget-1 (1 epoch per step, 1.0 epochs per step on average): validation error -0.40 ± 0.00 points from the dense net's, test error -1.20 ± 0.00 points.",
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("EXPERIMENTS.md lacks %q", want)
+		}
+	}
+}

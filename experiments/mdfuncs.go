@@ -368,6 +368,80 @@ func (r *results) SettingsTable(c chosenSetting) (string, error) {
 	return table([]string{"setting", "validation error (mean over levels)", "validation objective", "levels", ""}, rows)
 }
 
+// budgetRow is one definition of the retraining-budget study at one
+// deletion level: its retraining budget in words, what retraining
+// recovered for OBD and for magnitude, and OBD's lead over magnitude
+// (magnitude's test error minus OBD's, seed by seed).
+type budgetRow struct {
+	Def, Retraining string
+	OBD, Magnitude  claims.Recovery
+	Lead            report.Stat
+}
+
+// Budgets returns the budgetRow at level f of each definition of defs that
+// has points, in the order given.
+func (r *results) Budgets(defs []string, f float64) ([]budgetRow, error) {
+	var rows []budgetRow
+	for _, def := range defs {
+		pts := r.pts[def]
+		if pts == nil {
+			continue
+		}
+		d, err := load(def)
+		if err != nil {
+			return nil, err
+		}
+		re := d.Retraining
+		budget := fmt.Sprintf("%d epoch", re.Epochs)
+		if re.Epochs != 1 {
+			budget += "s"
+		}
+		if re.Patience > 0 {
+			budget = fmt.Sprintf("to a plateau of the %s objective (patience %d, at most %d epochs)", re.Monitor, re.Patience, re.Epochs)
+		}
+		rows = append(rows, budgetRow{Def: def, Retraining: budget,
+			OBD: claims.RecoveryAt(pts, "obd", f), Magnitude: claims.RecoveryAt(pts, "magnitude", f),
+			Lead: claims.LeadAt(pts, "obd", "magnitude", f)})
+	}
+	return rows, nil
+}
+
+// BudgetTable tabulates Budgets' rows: per budget and method, the test
+// error after retraining and its gap to the dense net's, the training
+// objective's gap in dB, the validation error's gap, and the retraining
+// epochs a step used; then OBD's lead.
+func (r *results) BudgetTable(rows []budgetRow) (string, error) {
+	var out [][]string
+	gap := func(s report.Stat) string {
+		if s.N == 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%+.2f ± %.2f", 100*s.Mean, 100*s.Std)
+	}
+	for _, b := range rows {
+		for _, m := range []claims.Recovery{b.OBD, b.Magnitude} {
+			lead := ""
+			if m.Method == "obd" {
+				lead = gap(b.Lead)
+			}
+			out = append(out, []string{b.Def, b.Retraining, m.Method,
+				fmt.Sprintf("%.2f ± %.2f%% (%s)", 100*m.Test.Mean, 100*m.Test.Std, seeds(m.Test.N)),
+				gap(m.TestGap), fmt.Sprintf("%+.2f ± %.2f", m.TrainDBGap.Mean, m.TrainDBGap.Std), gap(m.ValidGap),
+				fmt.Sprintf("%.1f", m.Epochs.Mean), lead})
+		}
+	}
+	return table([]string{"definition", "retraining per step", "method", "test error", "test error − dense (points)",
+		"training objective − dense (dB)", "validation error − dense (points)", "epochs per step (mean)", "OBD's lead (points)"}, out)
+}
+
+// seeds is "1 seed" or "n seeds".
+func seeds(n int) string {
+	if n == 1 {
+		return "1 seed"
+	}
+	return fmt.Sprintf("%d seeds", n)
+}
+
 // RetrainedTable tabulates a definition with retraining (claims.RetrainedRows).
 func (r *results) RetrainedTable(def string) (string, error) {
 	return table(claims.RetrainedRows(r.pts[def]))
@@ -463,6 +537,28 @@ var mdFuncs = template.FuncMap{
 			c.Edge = len(s) > 1 && (best == 0 || best == len(s)-1)
 		}
 		return c
+	},
+	// cheapestRecovering is, among rows, the one whose OBD spent the
+	// fewest retraining epochs per step (mean) while bringing its mean
+	// validation error to within tol of the dense net's, seed by seed:
+	// the retraining budget chosen on validation. ok is false when none
+	// does.
+	"cheapestRecovering": func(rows []budgetRow, tol float64) struct {
+		budgetRow
+		OK bool
+	} {
+		var b budgetRow
+		ok := false
+		for _, r := range rows {
+			v := r.OBD.ValidGap
+			if v.N > 0 && v.Mean <= tol && (!ok || r.OBD.Epochs.Mean < b.OBD.Epochs.Mean) {
+				b, ok = r, true
+			}
+		}
+		return struct {
+			budgetRow
+			OK bool
+		}{b, ok}
 	},
 	// ordered is claims.Ordered with the measure named m (claims.Measures):
 	// the levels from lo to hi at which m's means strictly decrease along
