@@ -113,6 +113,11 @@ func TestWorkSeconds(t *testing.T) {
 	if got := WorkSeconds(&a, &b); got != 438 {
 		t.Errorf("distinct dense nets: %v seconds, want 438", got)
 	}
+	b.Definition.Training.Epochs = 20
+	b.Definition.Training.Precision = "float32" // other nets too
+	if got := WorkSeconds(&a, &b); got != 438 {
+		t.Errorf("dense nets trained in float32 and float64: %v seconds, want 438", got)
+	}
 }
 
 // Validation chooses among each definition's first seed by validation

@@ -49,6 +49,9 @@ type Recipe struct {
 	WeightDecay float64 `json:"weight_decay"`
 	LRSchedule  string  `json:"lr_schedule"`
 	LRGamma     float64 `json:"lr_gamma"`
+	// Precision is "float32" for a recipe trained in float32, empty for
+	// float64 (train.Recipe.Precision; the manifest leaves float64 out).
+	Precision string `json:"precision"`
 }
 
 // Work is one dense net or pruning unit of a manifest.

@@ -96,6 +96,9 @@ func describeRecipe(d *study.Definition) string {
 	if r.SDLMMu > 0 {
 		s += fmt.Sprintf(", SDLM μ %g on %d patterns", r.SDLMMu, r.SDLMSamples)
 	}
+	if !r.Precision.IsZero() {
+		s += ", in " + string(r.Precision)
+	}
 	if n := d.Data.DigitSize; n > 0 {
 		s += fmt.Sprintf("; digits rescaled to %d px", n)
 	}

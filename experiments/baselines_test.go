@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"obd/claims"
+	"obd/study"
+	"obd/train"
 )
 
 // -baselines -every-seed trains every seed of each definition, records the
@@ -96,5 +98,22 @@ func TestBaselinesValidation(t *testing.T) {
 	err = run(context.Background(), []string{"-baselines", "-baselines-dir", "../x", "-out", out, a}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), `-baselines-dir "../x"`) {
 		t.Errorf("-baselines-dir ../x: err = %v", err)
+	}
+}
+
+// The baselines table's recipe says when the net trained in float32, and
+// says nothing of the default float64.
+func TestDescribeRecipePrecision(t *testing.T) {
+	d := &study.Definition{Training: train.Recipe{Epochs: 2, BatchSize: 32, LR: 0.01}}
+	if s := describeRecipe(d); strings.Contains(s, "float") {
+		t.Errorf("float64: %q", s)
+	}
+	d.Training.Precision = train.Float64
+	if s := describeRecipe(d); strings.Contains(s, "float") {
+		t.Errorf("float64 named: %q", s)
+	}
+	d.Training.Precision = train.Float32
+	if s := describeRecipe(d); !strings.HasSuffix(s, ", in float32") {
+		t.Errorf("float32: %q", s)
 	}
 }

@@ -29,12 +29,13 @@ func (f Act) String() string {
 	return "identity"
 }
 
-// forward sets y = f(a).
-func (f Act) forward(a, y []float64) {
+// actForward sets y = f(a). The hyperbolic tangent is evaluated in
+// float64 whatever T is.
+func actForward[T Float](f Act, a, y []T) {
 	switch f {
 	case ScaledTanh:
 		for i, v := range a {
-			y[i] = tanhA * math.Tanh(tanhS*v)
+			y[i] = T(tanhA * math.Tanh(tanhS*float64(v)))
 		}
 	case ReLU:
 		for i, v := range a {
@@ -45,8 +46,9 @@ func (f Act) forward(a, y []float64) {
 	}
 }
 
-// backward sets da = f'(a)·dy: the chain rule through the squashing function.
-func (f Act) backward(a, y, dy, da []float64) {
+// actBackward sets da = f'(a)·dy: the chain rule through the squashing
+// function.
+func actBackward[T Float](f Act, a, y, dy, da []T) {
 	switch f {
 	case ScaledTanh:
 		for i := range da {

@@ -132,17 +132,17 @@ func (l *Conv) ScratchLen(n int) int {
 }
 func (l *Conv) IndexLen(int) int { return 0 }
 
-type convScratch struct {
-	col, dcol, t []float64 // colLen×nP, colLen×nP, out.C×nP
-	wd, gd       []float64 // dense kernels (maybe squared); dense gradient for a table, else nil
+type convScratch[T Float] struct {
+	col, dcol, t []T // colLen×nP, colLen×nP, out.C×nP
+	wd, gd       []T // dense kernels (maybe squared); dense gradient for a table, else nil
 }
 
-// scratch splits b.S and fills the dense kernel matrix, each weight squared
+// convScratchOf splits b.S and fills the dense kernel matrix, each weight squared
 // when sq is set (for Backward2). gd is zeroed.
-func (l *Conv) scratch(b *Buf, sq bool) convScratch {
+func convScratchOf[T Float](l *Conv, b *Buf[T], sq bool) convScratch[T] {
 	np, m := b.N*l.p, l.out.C*l.colLen
 	s := b.S
-	c := convScratch{col: s[:l.colLen*np], dcol: s[l.colLen*np : 2*l.colLen*np]}
+	c := convScratch[T]{col: s[:l.colLen*np], dcol: s[l.colLen*np : 2*l.colLen*np]}
 	s = s[2*l.colLen*np:]
 	c.t, s = s[:l.out.C*np], s[l.out.C*np:]
 	c.wd = s[:m]
@@ -169,8 +169,8 @@ func (l *Conv) scratch(b *Buf, sq bool) convScratch {
 	return c
 }
 
-// gather adds the free-parameter entries of the dense kernel gradient gd to g.
-func (l *Conv) gather(g, gd []float64) {
+// convGather adds the free-parameter entries of the dense kernel gradient gd to g.
+func convGather[T Float](l *Conv, g, gd []T) {
 	for j, pr := range l.pairs {
 		src := gd[pr[0]*l.colLen+pr[1]*l.kk:][:l.kk]
 		dst := g[j*l.kk:][:l.kk]
@@ -183,7 +183,7 @@ func (l *Conv) gather(g, gd []float64) {
 // im2col lays out the receptive fields of one sample: row (i,u,v), column
 // (y,x) holds x[i, y+u, x+v]; rows are ld apart. With sq it stores the
 // squares.
-func (l *Conv) im2col(x, col []float64, ld int, sq bool) {
+func im2col[T Float](l *Conv, x, col []T, ld int, sq bool) {
 	oh, ow, w := l.out.H, l.out.W, l.in.W
 	r := 0
 	for i := range l.in.C {
@@ -214,14 +214,14 @@ func (l *Conv) im2col(x, col []float64, ld int, sq bool) {
 // width), rows ld ≥ OutShape().H·OutShape().W apart; in.C·K·K rows,
 // whatever the connection table. Kernel weight u·K+v of the pair (o, i)
 // multiplies row i·K·K+u·K+v.
-func (l *Conv) Patches(x, col []float64, ld int) { l.im2col(x, col, ld, false) }
+func (l *Conv) Patches(x, col []float64, ld int) { im2col(l, x, col, ld, false) }
 
 // K is the kernel's side.
 func (l *Conv) K() int { return l.k }
 
 // col2im sets dx to the sum, over every connection, of dcol's entries
 // (rows ld apart).
-func (l *Conv) col2im(dcol, dx []float64, ld int) {
+func col2im[T Float](l *Conv, dcol, dx []T, ld int) {
 	clear(dx[:l.in.Size()])
 	oh, ow, w := l.out.H, l.out.W, l.in.W
 	r := 0
@@ -244,12 +244,23 @@ func (l *Conv) col2im(dcol, dx []float64, ld int) {
 
 // Forward: the chunk's receptive fields side by side, one matrix product
 // for all samples, then the biases.
-func (l *Conv) Forward(b *Buf) {
-	c := l.scratch(b, false)
+func (l *Conv) Forward(b *Buf[float64]) { convForward(l, b) }
+
+// Forward32 is Forward in float32.
+func (l *Conv) Forward32(b *Buf[float32]) { convForward(l, b) }
+
+// Backward: the gradient of a shared weight is the sum over its connections.
+func (l *Conv) Backward(b *Buf[float64]) { convBackward(l, b) }
+
+// Backward32 is Backward in float32.
+func (l *Conv) Backward32(b *Buf[float32]) { convBackward(l, b) }
+
+func convForward[T Float](l *Conv, b *Buf[T]) {
+	c := convScratchOf(l, b, false)
 	bias := b.P[l.nw():l.NumParams()]
 	in, out, np := l.in.Size(), l.out.Size(), b.N*l.p
 	for s := range b.N {
-		l.im2col(b.X[s*in:], c.col[s*l.p:], np, false)
+		im2col(l, b.X[s*in:], c.col[s*l.p:], np, false)
 	}
 	gemm(false, false, l.out.C, np, l.colLen, 1, c.wd, l.colLen, c.col, np, 0, c.t, np)
 	for s := range b.N {
@@ -260,26 +271,26 @@ func (l *Conv) Forward(b *Buf) {
 			}
 		}
 	}
-	l.act.forward(b.A[:b.N*out], b.Y[:b.N*out])
+	actForward(l.act, b.A[:b.N*out], b.Y[:b.N*out])
 }
 
-// Backward: the gradient of a shared weight is the sum over its connections.
-func (l *Conv) Backward(b *Buf) {
-	l.act.backward(b.A[:b.N*l.out.Size()], b.Y, b.DY, b.DA[:b.N*l.out.Size()])
-	l.backward(b, b.DA, b.G, b.DX, false)
+func convBackward[T Float](l *Conv, b *Buf[T]) {
+	actBackward(l.act, b.A[:b.N*l.out.Size()], b.Y, b.DY, b.DA[:b.N*l.out.Size()])
+	convAccumulate(l, b, b.DA, b.G, b.DX, false)
 }
 
 // Backward2 is eqs. (5)–(7): h_kk of a shared weight sums ∂²E/∂a_i²·x_j²
 // over all of its connections (i,j); ∂²E/∂x_j² = Σ_i w_ij²·∂²E/∂a_i².
-func (l *Conv) Backward2(b *Buf, full bool) {
+func (l *Conv) Backward2(b *Buf[float64], full bool) {
 	l.act.backward2(b.A[:b.N*l.out.Size()], b.Y, b.DY, b.D2Y, b.D2A[:b.N*l.out.Size()], full)
-	l.backward(b, b.D2A, b.H, b.D2X, true)
+	convAccumulate(l, b, b.D2A, b.H, b.D2X, true)
 }
 
-// backward is shared by both passes: with sq, inputs and weights enter
-// squared, which turns the gradient pass into the diagonal second-order one.
-func (l *Conv) backward(b *Buf, da, g, dx []float64, sq bool) {
-	c := l.scratch(b, sq)
+// convAccumulate is shared by both passes: with sq, inputs and weights
+// enter squared, which turns the gradient pass into the diagonal
+// second-order one.
+func convAccumulate[T Float](l *Conv, b *Buf[T], da, g, dx []T, sq bool) {
+	c := convScratchOf(l, b, sq)
 	gw := g[:l.nw()]
 	if c.gd != nil {
 		gw = c.gd
@@ -287,7 +298,7 @@ func (l *Conv) backward(b *Buf, da, g, dx []float64, sq bool) {
 	gb := g[l.nw():l.NumParams()]
 	in, out, np := l.in.Size(), l.out.Size(), b.N*l.p
 	for s := range b.N {
-		l.im2col(b.X[s*in:], c.col[s*l.p:], np, sq)
+		im2col(l, b.X[s*in:], c.col[s*l.p:], np, sq)
 		for o := range l.out.C {
 			copy(c.t[o*np+s*l.p:][:l.p], da[s*out+o*l.p:][:l.p])
 		}
@@ -301,10 +312,10 @@ func (l *Conv) backward(b *Buf, da, g, dx []float64, sq bool) {
 	if dx != nil {
 		gemm(true, false, l.colLen, np, l.out.C, 1, c.wd, l.colLen, c.t, np, 0, c.dcol, np)
 		for s := range b.N {
-			l.col2im(c.dcol[s*l.p:], dx[s*in:], np)
+			col2im(l, c.dcol[s*l.p:], dx[s*in:], np)
 		}
 	}
 	if c.gd != nil {
-		l.gather(g, c.gd)
+		convGather(l, g, c.gd)
 	}
 }

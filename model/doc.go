@@ -7,10 +7,16 @@
 // pre-activations and outputs, the derivative buffers, and the slices of the
 // flat parameter, gradient and Hessian-diagonal vectors that belong to it.
 //
-// All arithmetic is float64. The nets are small enough that memory bandwidth
-// is not the limit, gonum's BLAS is float64-native, and the Hessian diagonal
-// sums tens of thousands of small positive terms per parameter, where float32
-// would lose digits that the finite-difference checks rely on.
+// The arithmetic is float64, except in training with a recipe's precision:
+// float32 (train.Recipe.Precision), which runs the forward and first-order
+// backward passes in float32 on an Engine32. Both precisions are one
+// implementation: each layer's Forward and Backward (float64) and Forward32
+// and Backward32 (float32) call the same generic function, over Buf[T]
+// (Float), and the products go to blas64's Dgemm or blas32's Sgemm. The
+// second-order pass stays float64 only: the Hessian diagonal sums tens of
+// thousands of small positive terms per parameter, where float32 would lose
+// digits that the finite-difference checks rely on; so do the losses, which
+// are computed and summed in float64 in either precision.
 //
 // Units: the objective of a pattern is E = Σ_i (d_i − x_i)² for the squared
 // error loss (no ½, so eq. 8 holds as printed) and −log p_label for softmax

@@ -59,39 +59,60 @@ func (s Stats) MeanLoss() float64 { return s.Loss / float64(s.N) }
 // ErrorRate is Errors / N.
 func (s Stats) ErrorRate() float64 { return float64(s.Errors) / float64(s.N) }
 
-// Engine runs passes over many samples on several goroutines.
-type Engine struct {
+// EngineOf runs passes over many samples on several goroutines, in
+// element type T: Engine (float64) runs every pass, Engine32 (float32) the
+// evaluation and gradient passes, for training in float32
+// (train.Recipe.Precision). Data stays float64; each chunk is converted to
+// T as it is loaded into a worker's workspace.
+type EngineOf[T Float] struct {
 	Net     *Net
 	Workers int
 
-	ws     []*Workspace
+	ws     []*WorkspaceOf[T]
 	labels [][]uint8 // per worker, ChunkSize long
-	bufs   [][]float64
+	bufs   [][]T
 }
 
-// NewEngine returns an engine with the given number of workers (0 means
-// GOMAXPROCS).
-func NewEngine(net *Net, workers int) *Engine {
+// Engine is the float64 engine.
+type Engine = EngineOf[float64]
+
+// Engine32 is the float32 engine: PassEval and PassGrad only.
+type Engine32 = EngineOf[float32]
+
+// NewEngine returns a float64 engine with the given number of workers (0
+// means GOMAXPROCS).
+func NewEngine(net *Net, workers int) *Engine { return NewEngineOf[float64](net, workers) }
+
+// NewEngineOf returns an engine in element type T with the given number of
+// workers (0 means GOMAXPROCS).
+func NewEngineOf[T Float](net *Net, workers int) *EngineOf[T] {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	e := &Engine{Net: net, Workers: workers}
+	e := &EngineOf[T]{Net: net, Workers: workers}
 	for range workers {
-		e.ws = append(e.ws, net.NewWorkspace(ChunkSize))
+		e.ws = append(e.ws, NewWorkspaceOf[T](net, ChunkSize))
 		e.labels = append(e.labels, make([]uint8, ChunkSize))
 	}
 	return e
 }
 
-// ChunkFunc processes one chunk already loaded into ws (ws.X, ws.T hold n
-// samples): it may add to out, its chunk's private accumulator (nil when
+// ChunkFuncOf processes one chunk already loaded into ws (ws.X, ws.T hold
+// n samples): it may add to out, its chunk's private accumulator (nil when
 // the sweep has no accumulator), and returns the chunk's loss and errors.
-type ChunkFunc func(ws *Workspace, n int, labels []uint8, out []float64) (loss float64, errs int)
+type ChunkFuncOf[T Float] func(ws *WorkspaceOf[T], n int, labels []uint8, out []T) (loss float64, errs int)
+
+// ChunkFunc is the float64 ChunkFuncOf, what Engine.Run takes.
+type ChunkFunc = ChunkFuncOf[float64]
 
 // Sum runs pass over the samples idx of d (all of d when idx is nil) and
 // adds the summed gradient or Hessian diagonal to out (nil for PassEval).
-func (e *Engine) Sum(theta []float64, d *Data, idx []int, pass Pass, out []float64) Stats {
-	return e.Run(d, idx, out, ChunkSize, func(ws *Workspace, n int, labels []uint8, acc []float64) (float64, int) {
+// PassLM and PassFull panic on an Engine32 (Workspace.Backward2).
+func (e *EngineOf[T]) Sum(theta []T, d *Data, idx []int, pass Pass, out []T) Stats {
+	if _, ok := any(e).(*Engine); !ok && pass != PassEval && pass != PassGrad {
+		panic("model: the second-order pass runs in float64 only, not on an Engine32")
+	}
+	return e.Run(d, idx, out, ChunkSize, func(ws *WorkspaceOf[T], n int, labels []uint8, acc []T) (float64, int) {
 		ws.Forward(theta, n)
 		loss := ws.Loss()
 		switch pass {
@@ -100,7 +121,7 @@ func (e *Engine) Sum(theta []float64, d *Data, idx []int, pass Pass, out []float
 		case PassLM, PassFull:
 			ws.Backward2(theta, acc, pass == PassFull)
 		}
-		return loss, CountErrors(ws.Output(), labels, e.Net.Outputs())
+		return loss, countErrors(ws.Output(), labels, e.Net.Outputs())
 	})
 }
 
@@ -108,7 +129,7 @@ func (e *Engine) Sum(theta []float64, d *Data, idx []int, pass Pass, out []float
 // chunk ≤ ChunkSize samples, in parallel, and adds each chunk's accumulator
 // to out in chunk order. out may be nil, in which case fn gets a nil
 // accumulator. The result depends on chunk but not on the worker count.
-func (e *Engine) Run(d *Data, idx []int, out []float64, chunk int, fn ChunkFunc) Stats {
+func (e *EngineOf[T]) Run(d *Data, idx []int, out []T, chunk int, fn ChunkFuncOf[T]) Stats {
 	if chunk < 1 || chunk > ChunkSize {
 		panic("model: chunk size out of range")
 	}
@@ -119,7 +140,7 @@ func (e *Engine) Run(d *Data, idx []int, out []float64, chunk int, fn ChunkFunc)
 	slots := 4 * e.Workers
 	if out != nil && len(e.bufs) < slots {
 		for len(e.bufs) < slots {
-			e.bufs = append(e.bufs, make([]float64, len(out)))
+			e.bufs = append(e.bufs, make([]T, len(out)))
 		}
 	}
 	in, k := e.Net.Input.Size(), e.Net.Outputs()
@@ -143,11 +164,11 @@ func (e *Engine) Run(d *Data, idx []int, out []float64, chunk int, fn ChunkFunc)
 						if idx != nil {
 							src = idx[s]
 						}
-						copy(ws.X[(s-lo)*in:][:in], d.X[src*in:][:in])
-						copy(ws.T[(s-lo)*k:][:k], d.T[src*k:][:k])
+						load(ws.X[(s-lo)*in:][:in], d.X[src*in:][:in])
+						load(ws.T[(s-lo)*k:][:k], d.T[src*k:][:k])
 						labels[s-lo] = d.Labels[src]
 					}
-					var acc []float64
+					var acc []T
 					if out != nil {
 						acc = e.bufs[j][:len(out)]
 						clear(acc)
@@ -170,8 +191,21 @@ func (e *Engine) Run(d *Data, idx []int, out []float64, chunk int, fn ChunkFunc)
 	return st
 }
 
+// load copies src into dst, rounding to float32 when T is float32.
+func load[T Float](dst []T, src []float64) {
+	if d, ok := any(dst).([]float64); ok {
+		copy(d, src)
+		return
+	}
+	for i, v := range src {
+		dst[i] = T(v)
+	}
+}
+
 // CountErrors counts samples whose largest output is not their label.
-func CountErrors(y []float64, labels []uint8, k int) int {
+func CountErrors(y []float64, labels []uint8, k int) int { return countErrors(y, labels, k) }
+
+func countErrors[T Float](y []T, labels []uint8, k int) int {
 	errs := 0
 	for s, l := range labels {
 		row := y[s*k:][:k]

@@ -72,7 +72,19 @@ func initRange(act Act, fanIn int) float64 {
 func (l *FC) ScratchLen(n int) int { return n*l.in + l.out*l.in }
 func (l *FC) IndexLen(int) int     { return 0 }
 
-func (l *FC) Forward(b *Buf) {
+// Forward: a = x·Wᵀ + b for the chunk's N×in inputs, one matrix product.
+func (l *FC) Forward(b *Buf[float64]) { fcForward(l, b) }
+
+// Forward32 is Forward in float32.
+func (l *FC) Forward32(b *Buf[float32]) { fcForward(l, b) }
+
+// Backward: ∂E/∂a = f'(a)·∂E/∂x; ∂E/∂w_ij = Σ_s ∂E/∂a_i·x_j; ∂E/∂x_j = Σ_i w_ij·∂E/∂a_i.
+func (l *FC) Backward(b *Buf[float64]) { fcBackward(l, b) }
+
+// Backward32 is Backward in float32.
+func (l *FC) Backward32(b *Buf[float32]) { fcBackward(l, b) }
+
+func fcForward[T Float](l *FC, b *Buf[T]) {
 	n, w, bias := b.N, b.P[:l.out*l.in], b.P[l.out*l.in:l.NumParams()]
 	gemm(false, true, n, l.out, l.in, 1, b.X, l.in, w, l.in, 0, b.A, l.out)
 	for s := range n {
@@ -81,13 +93,12 @@ func (l *FC) Forward(b *Buf) {
 			a[i] += bias[i]
 		}
 	}
-	l.act.forward(b.A[:n*l.out], b.Y[:n*l.out])
+	actForward(l.act, b.A[:n*l.out], b.Y[:n*l.out])
 }
 
-// Backward: ∂E/∂a = f'(a)·∂E/∂x; ∂E/∂w_ij = Σ_s ∂E/∂a_i·x_j; ∂E/∂x_j = Σ_i w_ij·∂E/∂a_i.
-func (l *FC) Backward(b *Buf) {
+func fcBackward[T Float](l *FC, b *Buf[T]) {
 	n, w := b.N, b.P[:l.out*l.in]
-	l.act.backward(b.A[:n*l.out], b.Y, b.DY, b.DA[:n*l.out])
+	actBackward(l.act, b.A[:n*l.out], b.Y, b.DY, b.DA[:n*l.out])
 	gemm(true, false, l.out, l.in, n, 1, b.DA, l.out, b.X, l.in, 1, b.G, l.in)
 	addColumnSums(b.G[l.out*l.in:l.NumParams()], b.DA, n, l.out)
 	if b.DX != nil {
@@ -97,7 +108,7 @@ func (l *FC) Backward(b *Buf) {
 
 // Backward2 is eqs. (6)–(7): ∂²E/∂w_ij² = ∂²E/∂a_i²·x_j² (the bias has
 // x_j = 1) and ∂²E/∂x_j² = Σ_i w_ij²·∂²E/∂a_i².
-func (l *FC) Backward2(b *Buf, full bool) {
+func (l *FC) Backward2(b *Buf[float64], full bool) {
 	n, w := b.N, b.P[:l.out*l.in]
 	l.act.backward2(b.A[:n*l.out], b.Y, b.DY, b.D2Y, b.D2A[:n*l.out], full)
 	x2, w2 := b.S[:n*l.in], b.S[n*l.in:n*l.in+l.out*l.in]
@@ -111,7 +122,7 @@ func (l *FC) Backward2(b *Buf, full bool) {
 }
 
 // addColumnSums adds the column sums of the n×m matrix a to dst.
-func addColumnSums(dst, a []float64, n, m int) {
+func addColumnSums[T Float](dst, a []T, n, m int) {
 	for s := range n {
 		row := a[s*m : (s+1)*m]
 		for i := range dst {

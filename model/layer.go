@@ -30,23 +30,31 @@ type Tensor struct {
 	Shape  []int
 }
 
-// Buf holds what a layer reads and writes for a chunk of N samples. Slices
-// are laid out sample after sample, each sample in the layer's Shape order
-// (maps, rows, columns). DX and D2X are nil for the first layer.
-type Buf struct {
+// Float is the element type of the forward and first-order backward
+// passes: float64, the harness's precision, or float32, a training
+// recipe's precision: float32 (train.Recipe.Precision). The second-order
+// pass (Backward2) runs in float64 only.
+type Float interface{ float32 | float64 }
+
+// Buf holds what a layer reads and writes for a chunk of N samples, in
+// element type T. Slices are laid out sample after sample, each sample in
+// the layer's Shape order (maps, rows, columns). DX and D2X are nil for the
+// first layer; the second-order fields (D2Y, D2X, D2A, H) are used by
+// Backward2 only, so they are nil in a Buf[float32].
+type Buf[T Float] struct {
 	N int
 
-	X, A, Y  []float64 // input, pre-activation a_i, output x_i = f(a_i)
-	DY, DX   []float64 // ∂E/∂Y (given), ∂E/∂X (written by Backward)
-	D2Y, D2X []float64 // diagonal ∂²E/∂Y² (given), ∂²E/∂X² (written by Backward2)
-	DA, D2A  []float64 // ∂E/∂A and ∂²E/∂A² (written)
+	X, A, Y  []T // input, pre-activation a_i, output x_i = f(a_i)
+	DY, DX   []T // ∂E/∂Y (given), ∂E/∂X (written by Backward)
+	D2Y, D2X []T // diagonal ∂²E/∂Y² (given), ∂²E/∂X² (written by Backward2)
+	DA, D2A  []T // ∂E/∂A and ∂²E/∂A² (written)
 
-	P []float64 // the layer's parameters
-	G []float64 // gradient accumulator: Backward adds ∂E/∂P summed over the chunk
-	H []float64 // Hessian-diagonal accumulator: Backward2 adds h_kk summed over the chunk
+	P []T // the layer's parameters
+	G []T // gradient accumulator: Backward adds ∂E/∂P summed over the chunk
+	H []T // Hessian-diagonal accumulator: Backward2 adds h_kk summed over the chunk
 
-	S []float64 // layer scratch, ScratchLen(N) long
-	I []int32   // layer index scratch, IndexLen(N) long
+	S []T     // layer scratch, ScratchLen(N) long
+	I []int32 // layer index scratch, IndexLen(N) long
 }
 
 // Layer is one stage of a network. Implementations keep Forward, Backward
@@ -57,7 +65,10 @@ type Buf struct {
 // DY and P, writes DA and DX (when DX is not nil) and adds to G. Backward2
 // reads X, A, Y, DY, D2Y and P, writes D2A and D2X (when not nil) and adds
 // to H. None of them writes P, and none keeps state between calls other than
-// what is in the Buf.
+// what is in the Buf. Forward32 and Backward32 are Forward and Backward in
+// float32: the model's layers implement both precisions with one generic
+// function each, so the float64 methods compute exactly what they did
+// before float32 existed.
 type Layer interface {
 	Name() string
 	Describe() string
@@ -91,7 +102,9 @@ type Layer interface {
 	ScratchLen(n int) int
 	IndexLen(n int) int
 
-	Forward(b *Buf)
-	Backward(b *Buf)
-	Backward2(b *Buf, full bool)
+	Forward(b *Buf[float64])
+	Backward(b *Buf[float64])
+	Backward2(b *Buf[float64], full bool)
+	Forward32(b *Buf[float32])
+	Backward32(b *Buf[float32])
 }

@@ -10,6 +10,10 @@ type Loss interface {
 	// nil it writes ∂E/∂y; when d2y is not nil it writes the diagonal
 	// ∂²E/∂y_i² (exact for these losses).
 	Eval(y, t, dy, d2y []float64, n, k int) float64
+	// Eval32 is Eval for a float32 forward pass, without the second
+	// derivative: ∂E/∂y is written in float32, E is computed and summed in
+	// float64 from the float32 outputs and targets.
+	Eval32(y, t, dy []float32, n, k int) float64
 	// Targets encodes class labels as target vectors of k entries.
 	Targets(labels []uint8, k int) []float64
 }
@@ -21,13 +25,18 @@ func (MSE) Name() string { return "mse" }
 
 // Eval: ∂E/∂x_i = −2(d_i − x_i), ∂²E/∂x_i² = 2; through the output
 // squashing function this is eq. (8).
-func (MSE) Eval(y, t, dy, d2y []float64, n, k int) float64 {
+func (MSE) Eval(y, t, dy, d2y []float64, n, k int) float64 { return mseEval(y, t, dy, d2y, n, k) }
+
+// Eval32 is Eval in float32 (Loss.Eval32).
+func (MSE) Eval32(y, t, dy []float32, n, k int) float64 { return mseEval(y, t, dy, nil, n, k) }
+
+func mseEval[T Float](y, t, dy, d2y []T, n, k int) float64 {
 	var e float64
 	for i, v := range y[:n*k] {
-		r := t[i] - v
+		r := float64(t[i]) - float64(v)
 		e += r * r
 		if dy != nil {
-			dy[i] = -2 * r
+			dy[i] = T(-2 * r)
 		}
 		if d2y != nil {
 			d2y[i] = 2
@@ -57,26 +66,37 @@ func (SoftmaxCE) Name() string { return "softmax-ce" }
 // Eval: ∂E/∂y_i = p_i − t_i; the diagonal ∂²E/∂y_i² = p_i(1 − p_i), which
 // is also the Gauss–Newton diagonal since the loss is taken on the logits.
 func (SoftmaxCE) Eval(y, t, dy, d2y []float64, n, k int) float64 {
+	return softmaxCEEval(y, t, dy, d2y, n, k)
+}
+
+// Eval32 is Eval in float32 (Loss.Eval32).
+func (SoftmaxCE) Eval32(y, t, dy []float32, n, k int) float64 {
+	return softmaxCEEval(y, t, dy, nil, n, k)
+}
+
+// softmaxCEEval computes in float64 whatever T is.
+func softmaxCEEval[T Float](y, t, dy, d2y []T, n, k int) float64 {
 	var e float64
 	for s := range n {
 		z, ts := y[s*k:][:k], t[s*k:][:k]
-		m := z[0]
+		m := float64(z[0])
 		for _, v := range z[1:] {
-			m = max(m, v)
+			m = max(m, float64(v))
 		}
 		var sum float64
 		for _, v := range z {
-			sum += math.Exp(v - m)
+			sum += math.Exp(float64(v) - m)
 		}
 		lse := m + math.Log(sum)
 		for i, v := range z {
-			p := math.Exp(v - lse)
-			e -= ts[i] * (v - lse)
+			p := math.Exp(float64(v) - lse)
+			ti := float64(ts[i])
+			e -= ti * (float64(v) - lse)
 			if dy != nil {
-				dy[s*k+i] = p - ts[i]
+				dy[s*k+i] = T(p - ti)
 			}
 			if d2y != nil {
-				d2y[s*k+i] = p * (1 - p)
+				d2y[s*k+i] = T(p * (1 - p))
 			}
 		}
 	}

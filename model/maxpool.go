@@ -49,7 +49,19 @@ func (l *MaxPool) Wire(fn func(o, i, k int)) {
 	}
 }
 
-func (l *MaxPool) Forward(b *Buf) {
+// Forward keeps each window's largest input, and its index for Backward.
+func (l *MaxPool) Forward(b *Buf[float64]) { maxPoolForward(l, b) }
+
+// Forward32 is Forward in float32.
+func (l *MaxPool) Forward32(b *Buf[float32]) { maxPoolForward(l, b) }
+
+// Backward routes ∂E/∂y to the input that won.
+func (l *MaxPool) Backward(b *Buf[float64]) { maxPoolBackward(l, b) }
+
+// Backward32 is Backward in float32.
+func (l *MaxPool) Backward32(b *Buf[float32]) { maxPoolBackward(l, b) }
+
+func maxPoolForward[T Float](l *MaxPool, b *Buf[T]) {
 	w, oh, ow := l.in.W, l.out.H, l.out.W
 	for s := range b.N {
 		for m := range l.in.C {
@@ -73,7 +85,7 @@ func (l *MaxPool) Forward(b *Buf) {
 	copy(b.Y[:b.N*l.out.Size()], b.A[:b.N*l.out.Size()])
 }
 
-func (l *MaxPool) Backward(b *Buf) {
+func maxPoolBackward[T Float](l *MaxPool, b *Buf[T]) {
 	n := b.N * l.out.Size()
 	copy(b.DA[:n], b.DY[:n])
 	if b.DX != nil {
@@ -81,7 +93,8 @@ func (l *MaxPool) Backward(b *Buf) {
 	}
 }
 
-func (l *MaxPool) Backward2(b *Buf, _ bool) {
+// Backward2 routes ∂²E/∂y² to the input that won.
+func (l *MaxPool) Backward2(b *Buf[float64], _ bool) {
 	n := b.N * l.out.Size()
 	copy(b.D2A[:n], b.D2Y[:n])
 	if b.D2X != nil {
@@ -89,7 +102,7 @@ func (l *MaxPool) Backward2(b *Buf, _ bool) {
 	}
 }
 
-func route(dx, d []float64, idx []int32) {
+func route[T Float](dx, d []T, idx []int32) {
 	clear(dx)
 	for o, i := range idx {
 		dx[i] += d[o]

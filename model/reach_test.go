@@ -55,7 +55,7 @@ func TestWireMatchesForward(t *testing.T) {
 			type conn struct{ o, i, k int }
 			wired := map[conn]int{}
 			l.Wire(func(o, i, k int) { wired[conn{o, i, k}]++ })
-			b := &model.Buf{N: 1, X: make([]float64, nIn), A: make([]float64, nOut), Y: make([]float64, nOut),
+			b := &model.Buf[float64]{N: 1, X: make([]float64, nIn), A: make([]float64, nOut), Y: make([]float64, nOut),
 				P: make([]float64, np), S: make([]float64, l.ScratchLen(1)), I: make([]int32, l.IndexLen(1))}
 			forward := func(k, i int) []float64 {
 				clear(b.P)

@@ -89,19 +89,33 @@ func (l *Subsample) each(s int, fn func(m, o, i0 int)) {
 	}
 }
 
-func (l *Subsample) Forward(b *Buf) {
+// Forward is the averaging of the type comment, then the squashing
+// function.
+func (l *Subsample) Forward(b *Buf[float64]) { subsampleForward(l, b) }
+
+// Forward32 is Forward in float32.
+func (l *Subsample) Forward32(b *Buf[float32]) { subsampleForward(l, b) }
+
+// Backward: ∂E/∂c_m = Σ_i ∂E/∂a_i·Σ_{j∈window(i)} x_j, ∂E/∂b_m = Σ_i ∂E/∂a_i
+// and ∂E/∂x_j = c_m·∂E/∂a_i.
+func (l *Subsample) Backward(b *Buf[float64]) { subsampleBackward(l, b) }
+
+// Backward32 is Backward in float32.
+func (l *Subsample) Backward32(b *Buf[float32]) { subsampleBackward(l, b) }
+
+func subsampleForward[T Float](l *Subsample, b *Buf[T]) {
 	c, bias, w := b.P[:l.in.C], b.P[l.in.C:2*l.in.C], l.in.W
 	for s := range b.N {
 		l.each(s, func(m, o, i int) {
 			b.A[o] = c[m]*(b.X[i]+b.X[i+1]+b.X[i+w]+b.X[i+w+1]) + bias[m]
 		})
 	}
-	l.act.forward(b.A[:b.N*l.out.Size()], b.Y[:b.N*l.out.Size()])
+	actForward(l.act, b.A[:b.N*l.out.Size()], b.Y[:b.N*l.out.Size()])
 }
 
-func (l *Subsample) Backward(b *Buf) {
+func subsampleBackward[T Float](l *Subsample, b *Buf[T]) {
 	n := b.N * l.out.Size()
-	l.act.backward(b.A[:n], b.Y, b.DY, b.DA[:n])
+	actBackward(l.act, b.A[:n], b.Y, b.DY, b.DA[:n])
 	c, gc, gb, w := b.P[:l.in.C], b.G[:l.in.C], b.G[l.in.C:2*l.in.C], l.in.W
 	for s := range b.N {
 		l.each(s, func(m, o, i int) {
@@ -118,7 +132,7 @@ func (l *Subsample) Backward(b *Buf) {
 
 // Backward2, eqs. (5)–(7): h(c_m) = Σ_i ∂²E/∂a_i²·Σ_{j∈window(i)} x_j²,
 // h(b_m) = Σ_i ∂²E/∂a_i², and ∂²E/∂x_j² = c_m²·∂²E/∂a_i².
-func (l *Subsample) Backward2(b *Buf, full bool) {
+func (l *Subsample) Backward2(b *Buf[float64], full bool) {
 	n := b.N * l.out.Size()
 	l.act.backward2(b.A[:n], b.Y, b.DY, b.D2Y, b.D2A[:n], full)
 	c, hc, hb, w := b.P[:l.in.C], b.H[:l.in.C], b.H[l.in.C:2*l.in.C], l.in.W

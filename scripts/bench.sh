@@ -11,7 +11,9 @@
 #   prune      BenchmarkSaliency/<net>    (OBD scores + selection to 50%, 256 samples)
 #   sparse     BenchmarkDenseInference/<net>,
 #              BenchmarkSparseInference/<net>/<% deleted>        (64 samples, single-threaded)
-#   train      BenchmarkTrainEpoch/<net>  (60,000 samples, batch 64; -benchtime=1x)
+#   train      BenchmarkTrainEpoch/<net>, in float64,
+#              BenchmarkTrainEpoch/float32/<net>, precision float32
+#                                         (60,000 samples, batch 64; -benchtime=1x)
 #   backend    BenchmarkGEMM/<float64|float32>/<net's products|512|1024>/<serial|parallel>
 #                                         (the machine's matrix product rate)
 #

@@ -49,6 +49,45 @@ func TestParseValid(t *testing.T) {
 	}
 }
 
+// precision: float64 is the default: naming it leaves the definition's
+// hash and its dense and unit keys as they were without it; float32, in
+// either recipe, changes them.
+func TestPrecisionKeys(t *testing.T) {
+	parse := func(src string) *Definition {
+		t.Helper()
+		d, err := Parse("t.yaml", strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	keys := func(d *Definition) [3]string {
+		dk, _ := denseKey(d, 1, "o")
+		return [3]string{d.Hash(), dk, unitKeyOf(d, model.LeNet1(), "obd", "global", "gonum")}
+	}
+	ref := keys(parse(valid))
+	for _, edit := range []string{"precision: float64, ", "precision: \"\", ", "precision: , "} {
+		src := strings.Replace(strings.Replace(valid, "epochs: 1, batch_size: 32, lr: 0.01,", "epochs: 1, batch_size: 32, "+edit+"lr: 0.01,", 1),
+			"lr: 0.001}", edit+"lr: 0.001}", 1)
+		if got := keys(parse(src)); got != ref {
+			t.Errorf("%q: hash, dense key, unit key %v, without precision %v", edit, got, ref)
+		}
+	}
+	for _, src := range []string{
+		strings.Replace(valid, "lr: 0.01,", "lr: 0.01, precision: float32,", 1),
+		strings.Replace(valid, "lr: 0.001}", "lr: 0.001, precision: float32}", 1),
+	} {
+		d := parse(src)
+		got := keys(d)
+		if got[0] == ref[0] || got[2] == ref[2] {
+			t.Errorf("float32 left the hash or the unit key: %v", got)
+		}
+		if d.Training.Precision == "float32" && got[1] == ref[1] {
+			t.Errorf("float32 training left the dense key")
+		}
+	}
+}
+
 // Every bad definition is an error naming the file, the line and the
 // field, never a panic.
 func TestParseErrors(t *testing.T) {
@@ -91,6 +130,8 @@ func TestParseErrors(t *testing.T) {
 		{"negative sdlm_mu", strings.Replace(valid, "lr: 0.01,", "lr: 0.01, sdlm_mu: -1, sdlm_samples: 5,", 1), "t.yaml:4: training.sdlm_mu: -1"},
 		{"sdlm without samples", strings.Replace(valid, "lr: 0.01,", "lr: 0.01, sdlm_mu: 0.02,", 1), "t.yaml:4: training.sdlm_samples: missing"},
 		{"samples without sdlm", strings.Replace(valid, "lr: 0.01,", "lr: 0.01, sdlm_samples: 5,", 1), "training.sdlm_samples: 5"},
+		{"unknown precision", strings.Replace(valid, "lr: 0.001}", "lr: 0.001, precision: float16}", 1), `t.yaml:5: retraining.precision: "float16": want float64 or float32`},
+		{"float32 with sdlm", strings.Replace(valid, "lr: 0.01,", "lr: 0.01, sdlm_mu: 0.02, sdlm_samples: 5, precision: float32,", 1), "t.yaml:4: training.precision: float32 with sdlm_mu > 0"},
 		{"validation and train beyond the file", strings.Replace(valid, "hessian_samples: 100", "hessian_samples: 100, validation: 59500", 1), "t.yaml:3: data.validation: 59500 held-out images and 1000 training images (data.train) are more than the training file's 60000"},
 		{"negative validation", strings.Replace(valid, "hessian_samples: 100", "hessian_samples: 100, validation: -5", 1), "t.yaml:3: data.validation: -5 outside [0, 60000)"},
 		{"hessian samples beyond what validation leaves", strings.Replace(valid, "train: 1000, test: 500, hessian_samples: 100", "train: 0, test: 500, hessian_samples: 59990, validation: 100", 1), "t.yaml:3: data.hessian_samples: 59990 > the 59900 training images (data.train)"},

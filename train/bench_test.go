@@ -17,31 +17,43 @@ var epochLR = map[string]float64{"lenet1": 0.01, "lenet300": 0.05, "lenet5": 0.0
 // BenchmarkTrainEpoch is one training epoch: train.SGD over 60,000 random
 // images (nettest.Random, the size of MNIST's training set) in minibatches
 // of 64 with momentum 0.9 and the network's dense learning rate, from
-// net.Init(1), GOMAXPROCS workers. Besides samples/s it reports GFLOP/s,
-// counting a training step as a gradient pass over its minibatch
-// (Net.FLOPs(model.PassGrad) per sample; the update is left out). An op
-// takes from seconds (lenet1, lenet300) to minutes (lenet5 with pure-Go
-// BLAS): run it with -benchtime=1x.
+// net.Init(1), GOMAXPROCS workers: BenchmarkTrainEpoch/<net> in float64,
+// BenchmarkTrainEpoch/float32/<net> with the recipe's precision float32
+// (the float32 group is a sibling of the networks so that the float64
+// names stay as they were; scripts/roofline sets it against the float32
+// GEMM rates, scripts/benchcompare reads the float64 ones). Besides
+// samples/s it reports GFLOP/s, counting a training step as a gradient
+// pass over its minibatch (Net.FLOPs(model.PassGrad) per sample; the
+// update is left out), in either precision. An op takes from seconds
+// (lenet1, lenet300) to minutes (lenet5 with pure-Go BLAS): run it with
+// -benchtime=1x.
 func BenchmarkTrainEpoch(b *testing.B) {
 	for _, name := range model.Names() {
-		b.Run(name, func(b *testing.B) {
-			net, _ := model.ByName(name)
-			d := nettest.Random(net, 60000, 1)
-			init := net.Init(1)
-			theta := make([]float64, len(init))
-			e := model.NewEngine(net, 0)
-			cfg := train.Recipe{Epochs: 1, BatchSize: 64, LR: epochLR[name], Momentum: 0.9}
-			for b.Loop() {
-				b.StopTimer()
-				copy(theta, init)
-				b.StartTimer()
-				if err := train.SGD(context.Background(), e, theta, nil, d, cfg, 1, nil); err != nil {
-					b.Fatal(err)
-				}
-			}
-			samples := float64(b.N * d.N)
-			b.ReportMetric(samples/b.Elapsed().Seconds(), "samples/s")
-			b.ReportMetric(samples*float64(net.FLOPs(model.PassGrad))/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
+		b.Run(name, func(b *testing.B) { benchEpoch(b, name, train.Float64) })
 	}
+	b.Run(string(train.Float32), func(b *testing.B) {
+		for _, name := range model.Names() {
+			b.Run(name, func(b *testing.B) { benchEpoch(b, name, train.Float32) })
+		}
+	})
+}
+
+func benchEpoch(b *testing.B, name string, prec train.Precision) {
+	net, _ := model.ByName(name)
+	d := nettest.Random(net, 60000, 1)
+	init := net.Init(1)
+	theta := make([]float64, len(init))
+	e := model.NewEngine(net, 0)
+	cfg := train.Recipe{Epochs: 1, BatchSize: 64, LR: epochLR[name], Momentum: 0.9, Precision: prec}
+	for b.Loop() {
+		b.StopTimer()
+		copy(theta, init)
+		b.StartTimer()
+		if err := train.SGD(context.Background(), e, theta, nil, d, cfg, 1, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	samples := float64(b.N * d.N)
+	b.ReportMetric(samples/b.Elapsed().Seconds(), "samples/s")
+	b.ReportMetric(samples*float64(net.FLOPs(model.PassGrad))/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }

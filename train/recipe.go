@@ -30,6 +30,37 @@ func ParseLRSchedule(s string) (LRSchedule, error) {
 	return "", fmt.Errorf("%q: want %s, %s or %s", s, Constant, Exp, StepLR)
 }
 
+// Precision names the element type SGD trains in. ParsePrecision is the
+// one place that decides which names exist.
+type Precision string
+
+// The training precisions. The empty name is Float64.
+const (
+	Float64 Precision = "float64" // every pass in float64, the default
+	// Float32 runs SGD's forward pass, gradient and update in float32
+	// (model.Engine32); the weights it returns, and every evaluation,
+	// saliency and Hessian diagonal computed from them, are float64.
+	Float32 Precision = "float32"
+)
+
+// ParsePrecision checks a precision name: "" and "float64" are Float64,
+// "float32" is Float32; anything else is an error, never silently float64.
+func ParsePrecision(s string) (Precision, error) {
+	switch p := Precision(s); p {
+	case "", Float64:
+		return Float64, nil
+	case Float32:
+		return Float32, nil
+	}
+	return "", fmt.Errorf("%q: want %s or %s", s, Float64, Float32)
+}
+
+// IsZero says whether p is the default precision, float64, whether named
+// or left empty: a recipe's JSON (omitzero) then leaves it out, so that a
+// definition that leaves precision out or names float64 keeps the hash it
+// had before precision existed.
+func (p Precision) IsZero() bool { return p == "" || p == Float64 }
+
 // Recipe is a training recipe: as a definition's training: and
 // retraining: sections write it (YAML), as it enters a definition's hash
 // (JSON, field order and names fixed), and as SGD runs it. It is validated
@@ -69,6 +100,12 @@ type Recipe struct {
 	Patience int     `yaml:"patience" json:"patience,omitempty"`
 	MinDelta float64 `yaml:"min_delta" json:"min_delta,omitempty"`
 	Monitor  Monitor `yaml:"monitor" json:"monitor,omitempty"`
+	// Precision is the element type SGD trains in: float64 (the default,
+	// also when empty) or float32 (see SGD). float32 with SDLMMu > 0 is
+	// refused: SDLM's rates come from the second-order pass, which runs
+	// in float64 only. Omitted from the hash when float64 (IsZero), so
+	// older definitions keep their hashes.
+	Precision Precision `yaml:"precision" json:"precision,omitzero"`
 }
 
 // FieldError is a setting of a Recipe that cannot work. Field is the
@@ -105,6 +142,13 @@ func (r Recipe) Validate() error {
 	}
 	if err := r.validatePlateau(); err != nil {
 		return err
+	}
+	prec, err := ParsePrecision(string(r.Precision))
+	if err != nil {
+		return fieldErr("precision", "%v", err)
+	}
+	if prec == Float32 && r.SDLMMu > 0 {
+		return fieldErr("precision", "float32 with sdlm_mu > 0: SDLM's rates come from the second-order pass, which runs in float64 only; train in float64 or leave sdlm_mu out")
 	}
 	kind, err := ParseLRSchedule(string(r.LRSchedule))
 	if err != nil {

@@ -34,6 +34,15 @@ var ErrDiverged = errors.New("training diverged")
 // each epoch; when it returns true, training stops there (a plateau rule:
 // see Plateau). An invalid recipe is an error (a *FieldError); cancelling ctx
 // stops training between minibatches and returns ctx's error.
+//
+// With r.Precision float32, SGD rounds theta to float32 at the start and
+// runs the epochs (forward pass, gradient, update, velocity) in float32 on
+// a float32 engine with e's network and worker count (model.Engine32); it
+// writes the float32 weights back into theta, exactly (every float32 is a
+// float64), before each onEpoch call, so that whatever onEpoch evaluates
+// on theta with e runs in float64 on the weights as trained, and when it
+// returns, whatever the outcome. The losses it reports are computed and
+// summed in float64 either way (model.Loss.Eval32).
 func SGD(ctx context.Context, e *model.Engine, theta []float64, mask []bool, d *model.Data, r Recipe, seed uint64, onEpoch func(Epoch) (stop bool)) error {
 	if err := r.Validate(); err != nil {
 		return fmt.Errorf("recipe: %w", err)
@@ -42,10 +51,30 @@ func SGD(ctx context.Context, e *model.Engine, theta []float64, mask []bool, d *
 		return fmt.Errorf("mask has %d entries for %d parameters", len(mask), len(theta))
 	}
 	applyMask(theta, mask)
-	vel := make([]float64, len(theta))
-	grad := make([]float64, len(theta))
+	if p, _ := ParsePrecision(string(r.Precision)); p == Float32 {
+		theta32 := make([]float32, len(theta))
+		for k, v := range theta {
+			theta32[k] = float32(v)
+		}
+		writeBack := func() {
+			for k, v := range theta32 {
+				theta[k] = float64(v)
+			}
+		}
+		defer writeBack()
+		return sgd(ctx, model.NewEngineOf[float32](e.Net, e.Workers), theta32, mask, d, r, seed, writeBack, onEpoch)
+	}
+	return sgd(ctx, e, theta, mask, d, r, seed, nil, onEpoch)
+}
+
+// sgd is SGD's loop in element type T, on theta already masked. sync, if
+// not nil, is called before each onEpoch call.
+func sgd[T model.Float](ctx context.Context, e *model.EngineOf[T], theta []T, mask []bool, d *model.Data, r Recipe, seed uint64,
+	sync func(), onEpoch func(Epoch) (stop bool)) error {
+	vel := make([]T, len(theta))
+	grad := make([]T, len(theta))
 	order := make([]int, d.N)
-	var rate, h []float64 // SDLM's per-parameter rate factors
+	var rate, h []T // SDLM's per-parameter rate factors (float64 only: Validate)
 	for epoch := range r.Epochs {
 		start := time.Now()
 		rng := rand.New(rand.NewPCG(seed, uint64(epoch)))
@@ -56,9 +85,9 @@ func SGD(ctx context.Context, e *model.Engine, theta []float64, mask []bool, d *
 		lr := r.Rate(epoch)
 		if r.SDLMMu > 0 {
 			if rate == nil {
-				rate, h = make([]float64, len(theta)), make([]float64, len(theta))
+				rate, h = make([]T, len(theta)), make([]T, len(theta))
 			}
-			sdlmRates(e, theta, d, order[:min(r.SDLMSamples, d.N)], r.SDLMMu, h, rate)
+			sdlmRates(e, theta, d, order[:min(r.SDLMSamples, d.N)], T(r.SDLMMu), h, rate)
 		}
 		var sum model.Stats
 		for lo := 0; lo < d.N; lo += r.BatchSize {
@@ -74,13 +103,20 @@ func SGD(ctx context.Context, e *model.Engine, theta []float64, mask []bool, d *
 			sum.Loss += st.Loss
 			sum.Errors += st.Errors
 			sum.N += st.N
+			scale := 1 / T(len(batch))
 			if rate == nil {
-				step(theta, vel, grad, mask, 1/float64(len(batch)), lr, r.Momentum, r.WeightDecay)
+				step(theta, vel, grad, mask, scale, T(lr), T(r.Momentum), T(r.WeightDecay))
 			} else {
-				stepScaled(theta, vel, grad, mask, rate, 1/float64(len(batch)), lr, r.Momentum, r.WeightDecay)
+				stepScaled(theta, vel, grad, mask, rate, scale, T(lr), T(r.Momentum), T(r.WeightDecay))
 			}
 		}
-		if onEpoch != nil && onEpoch(Epoch{Epoch: epoch + 1, LR: lr, TrainLoss: sum.MeanLoss(), TrainErr: sum.ErrorRate(),
+		if onEpoch == nil {
+			continue
+		}
+		if sync != nil {
+			sync()
+		}
+		if onEpoch(Epoch{Epoch: epoch + 1, LR: lr, TrainLoss: sum.MeanLoss(), TrainErr: sum.ErrorRate(),
 			Seconds: time.Since(start).Seconds()}) {
 			return nil
 		}
@@ -90,7 +126,7 @@ func SGD(ctx context.Context, e *model.Engine, theta []float64, mask []bool, d *
 
 // step is one momentum update: v ← μv − lr(g/B + λθ); θ ← θ + v, with
 // deleted parameters and their velocity held at 0.
-func step(theta, vel, grad []float64, mask []bool, scale, lr, mu, wd float64) {
+func step[T model.Float](theta, vel, grad []T, mask []bool, scale, lr, mu, wd T) {
 	for k := range theta {
 		if mask != nil && !mask[k] {
 			theta[k], vel[k] = 0, 0
@@ -111,18 +147,18 @@ func applyMask(theta []float64, mask []bool) {
 
 // sdlmRates sets rate[k] = 1/(mu + h_k), h the mean LM Hessian diagonal
 // over the samples idx.
-func sdlmRates(e *model.Engine, theta []float64, d *model.Data, idx []int, mu float64, h, rate []float64) {
+func sdlmRates[T model.Float](e *model.EngineOf[T], theta []T, d *model.Data, idx []int, mu T, h, rate []T) {
 	idx = slices.Clone(idx)
 	slices.Sort(idx) // the samples, not the order they were drawn in
 	clear(h)
 	n := e.Sum(theta, d, idx, model.PassLM, h).N
 	for k := range rate {
-		rate[k] = 1 / (mu + h[k]/float64(n))
+		rate[k] = 1 / (mu + h[k]/T(n))
 	}
 }
 
 // stepScaled is step with a learning rate per parameter: lr·rate[k].
-func stepScaled(theta, vel, grad []float64, mask []bool, rate []float64, scale, lr, mu, wd float64) {
+func stepScaled[T model.Float](theta, vel, grad []T, mask []bool, rate []T, scale, lr, mu, wd T) {
 	for k := range theta {
 		if mask != nil && !mask[k] {
 			theta[k], vel[k] = 0, 0

@@ -15,11 +15,12 @@ var cfg = train.Recipe{Epochs: 3, BatchSize: 8, LR: 0.05, Momentum: 0.9, WeightD
 	LRSchedule: train.Exp, LRGamma: 0.9}
 
 // A deleted parameter is exactly 0 after training, through momentum and
-// weight decay, while the kept ones move.
+// weight decay, while the kept ones move: with SGD and SDLM, and in
+// float32.
 func TestMaskedParametersStayZero(t *testing.T) {
 	sdlm := cfg
 	sdlm.SDLMMu, sdlm.SDLMSamples = 0.02, 16
-	for _, cfg := range []train.Recipe{cfg, sdlm} {
+	for _, cfg := range []train.Recipe{cfg, sdlm, cfg32} {
 		for _, net := range nettest.TinyNets() {
 			maskedStayZero(t, net, cfg)
 		}
@@ -139,6 +140,10 @@ func TestRecipeValidate(t *testing.T) {
 		{func(r *train.Recipe) { r.SDLMMu, r.SDLMSamples = -1, 10 }, "sdlm_mu"},
 		{func(r *train.Recipe) { r.SDLMMu = 0.02 }, "sdlm_samples"},
 		{func(r *train.Recipe) { r.SDLMSamples = 10 }, "sdlm_samples"},
+		{func(r *train.Recipe) { r.Precision = "float16" }, "precision"},
+		{func(r *train.Recipe) { r.Precision = "Float32" }, "precision"},
+		{func(r *train.Recipe) { r.Precision = "f32" }, "precision"},
+		{func(r *train.Recipe) { r.Precision, r.SDLMMu, r.SDLMSamples = train.Float32, 0.02, 10 }, "precision"},
 	} {
 		r := ok
 		c.edit(&r)
@@ -147,7 +152,8 @@ func TestRecipeValidate(t *testing.T) {
 			t.Errorf("%+v: error %v, want one naming %s", r, err, c.field)
 		}
 	}
-	for _, r := range []train.Recipe{ok, cfg, {Epochs: 1, BatchSize: 1, LR: 1, LRSchedule: train.StepLR, LRGamma: 0.5, LRStep: 2}} {
+	for _, r := range []train.Recipe{ok, cfg, cfg32, {Epochs: 1, BatchSize: 1, LR: 1, LRSchedule: train.StepLR, LRGamma: 0.5, LRStep: 2},
+		{Epochs: 1, BatchSize: 1, LR: 1, Precision: train.Float64}, {Epochs: 1, BatchSize: 1, LR: 1, Precision: train.Float32, Momentum: 0.5}} {
 		if err := r.Validate(); err != nil {
 			t.Errorf("%+v: %v", r, err)
 		}
@@ -159,6 +165,11 @@ func TestRecipeValidate(t *testing.T) {
 	bad.LRSchedule = "cosine"
 	if err := train.SGD(context.Background(), model.NewEngine(net, 1), theta, nil, d, bad, 1, nil); err == nil {
 		t.Error("SGD trained with lr_schedule cosine")
+	}
+	bad = ok
+	bad.Precision = "float16"
+	if err := train.SGD(context.Background(), model.NewEngine(net, 1), theta, nil, d, bad, 1, nil); err == nil {
+		t.Error("SGD trained with precision float16")
 	}
 }
 

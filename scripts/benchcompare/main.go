@@ -55,7 +55,9 @@ type Epoch struct {
 }
 
 // TrainEpochs picks the BenchmarkTrainEpoch/<net> results of f, by net (the
-// first name element after TrainEpoch/). It is an error if there are none.
+// first name element after TrainEpoch/): the float64 epochs. The float32
+// ones, BenchmarkTrainEpoch/float32/<net>, are left out. It is an error if
+// there are none.
 func TrainEpochs(f *gobench.File) (map[string]Epoch, error) {
 	secs := map[string][]float64{}
 	rates := map[string][]float64{}
@@ -66,6 +68,9 @@ func TrainEpochs(f *gobench.File) (map[string]Epoch, error) {
 			continue
 		}
 		net, _, _ := strings.Cut(rest, "/")
+		if net == "float32" {
+			continue // BenchmarkTrainEpoch/float32/<net>: a recipe's precision float32
+		}
 		if net == "" {
 			return nil, fmt.Errorf("%s:%d: no network in benchmark name %q", f.Name, r.Line, r.Name)
 		}

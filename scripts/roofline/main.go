@@ -7,18 +7,20 @@
 //
 //	go run ./scripts/roofline [-out FILE] [-command TEXT] results/bench/bench-<backend>.txt
 //
-// The passes are the benchmarks named <Bench>/<net> that report GFLOP/s
-// (BenchmarkForward, BenchmarkGradient, BenchmarkHessianDiag,
-// BenchmarkHessianDiagFull, BenchmarkTrainEpoch; their FLOPs are
-// model.Net.FLOPs, the network's connections). The rates are
-// BenchmarkGEMM's (package backend). A pass is set against:
+// The passes are the benchmarks named <Bench>/<net> (float64) or
+// <Bench>/float32/<net> (float32: BenchmarkTrainEpoch/float32/<net>, a
+// recipe's precision float32) that report GFLOP/s (BenchmarkForward,
+// BenchmarkGradient, BenchmarkHessianDiag, BenchmarkHessianDiagFull,
+// BenchmarkTrainEpoch; their FLOPs are model.Net.FLOPs, the network's
+// connections). The rates are BenchmarkGEMM's (package backend), in the
+// pass's precision. A pass is set against:
 //
-//   - its network's products: BenchmarkGEMM/float64/<net>/parallel, the
-//     products one gradient pass makes over a chunk, float64 like the
-//     passes, on GOMAXPROCS goroutines like the engine's workers. This is
-//     the comparable rate: what the BLAS gives on the very products the pass
-//     makes, were nothing else in the pass to cost anything.
-//   - the large product: BenchmarkGEMM/float64/1024/parallel, near the
+//   - its network's products: BenchmarkGEMM/<precision>/<net>/parallel,
+//     the products one gradient pass makes over a chunk, on GOMAXPROCS
+//     goroutines like the engine's workers. This is the comparable rate:
+//     what the BLAS gives on the very products the pass makes, were nothing
+//     else in the pass to cost anything.
+//   - the large product: BenchmarkGEMM/<precision>/1024/parallel, near the
 //     machine's peak through this BLAS.
 //
 // Each number is the median over the file's runs (go test -count). A pass
@@ -51,6 +53,7 @@ const PeakShape = "1024"
 // Pass is one pass benchmark on one network: medians over its runs.
 type Pass struct {
 	Bench, Net    string // "Gradient", "lenet1"
+	Precision     string // "float64", or "float32" for <Bench>/float32/<net>
 	Procs, Runs   int
 	SamplesPerSec float64 // 0 when not reported
 	GFLOPs        float64
@@ -103,8 +106,8 @@ func Build(f *gobench.File) (*Table, error) {
 		switch {
 		case parts[0] == "GEMM" && len(parts) == 4:
 			m, keys = gemms, &gemmKeys
-		case parts[0] == "GEMM" || len(parts) != 2:
-			return nil, fmt.Errorf("%s:%d: %s reports %s but is neither <Bench>/<net> nor GEMM/<precision>/<shape>/<mode>", f.Name, r.Line, r.Name, Metric)
+		case parts[0] == "GEMM" || !(len(parts) == 2 || len(parts) == 3 && parts[1] == "float32"):
+			return nil, fmt.Errorf("%s:%d: %s reports %s but is neither <Bench>/<net>, <Bench>/float32/<net> nor GEMM/<precision>/<shape>/<mode>", f.Name, r.Line, r.Name, Metric)
 		}
 		k := r.Name + "-" + strconv.Itoa(r.Procs)
 		s := m[k]
@@ -137,16 +140,20 @@ func Build(f *gobench.File) (*Table, error) {
 	for _, k := range passKeys {
 		s := passes[k]
 		bench, net, _ := strings.Cut(s.name, "/")
-		row := Row{Pass: Pass{Bench: bench, Net: net, Procs: s.procs, Runs: s.runs, GFLOPs: gobench.Median(s.gflops)}}
+		prec := "float64"
+		if p, n, ok := strings.Cut(net, "/"); ok {
+			prec, net = p, n
+		}
+		row := Row{Pass: Pass{Bench: bench, Net: net, Precision: prec, Procs: s.procs, Runs: s.runs, GFLOPs: gobench.Median(s.gflops)}}
 		if len(s.samples) == s.runs {
 			row.SamplesPerSec = gobench.Median(s.samples)
 		}
 		suffix := "/parallel-" + strconv.Itoa(s.procs)
 		var ok bool
-		if row.NetGEMM, ok = rate["GEMM/float64/"+net+suffix]; !ok {
-			return nil, fmt.Errorf("%s:%d: %s/%s ran with GOMAXPROCS %d, but there is no BenchmarkGEMM/float64/%s/parallel with it", f.Name, s.first, bench, net, s.procs, net)
+		if row.NetGEMM, ok = rate["GEMM/"+prec+"/"+net+suffix]; !ok {
+			return nil, fmt.Errorf("%s:%d: %s ran with GOMAXPROCS %d, but there is no BenchmarkGEMM/%s/%s/parallel with it", f.Name, s.first, s.name, s.procs, prec, net)
 		}
-		row.PeakGEMM = rate["GEMM/float64/"+PeakShape+suffix]
+		row.PeakGEMM = rate["GEMM/"+prec+"/"+PeakShape+suffix]
 		t.Rows = append(t.Rows, row)
 	}
 	return t, nil
@@ -181,7 +188,7 @@ func WriteMarkdown(w io.Writer, t *Table, command string) error {
 		"forward, 2 per connection for the weight gradients and 2 per non-bias connection of every layer "+
 		"but the first for the input derivatives (model.Net.FLOPs; the LM Hessian pass counts as the gradient "+
 		"pass, a training step as a gradient pass over its minibatch). The rates are BenchmarkGEMM's (package "+
-		"backend), 2·m·n·k FLOPs per product, float64 like the passes, on GOMAXPROCS goroutines like the "+
+		"backend), 2·m·n·k FLOPs per product, in the pass's precision (float64 unless the pass says float32), on GOMAXPROCS goroutines like the "+
 		"engine's workers. *Own products* is the rate on the products one gradient pass of the network makes "+
 		"over a chunk (the comparable rate: what the BLAS gives on those very products); *%s³* is a large "+
 		"product, near the machine's peak. Medians over runs. Where a network's products do work its count "+
@@ -198,7 +205,11 @@ func WriteMarkdown(w io.Writer, t *Table, command string) error {
 		if r.PeakGEMM > 0 {
 			peak = fmtRate(r.PeakGEMM)
 		}
-		rows = append(rows, []string{"Benchmark" + r.Bench, r.Net, strconv.Itoa(r.Procs), strconv.Itoa(r.Runs), sps,
+		pass := "Benchmark" + r.Bench
+		if r.Precision != "float64" {
+			pass += " (" + r.Precision + ")"
+		}
+		rows = append(rows, []string{pass, r.Net, strconv.Itoa(r.Procs), strconv.Itoa(r.Runs), sps,
 			fmtRate(r.GFLOPs), fmtRate(r.NetGEMM), fmtFrac(r.GFLOPs, r.NetGEMM), peak, fmtFrac(r.GFLOPs, r.PeakGEMM)})
 	}
 	if err := report.MarkdownTable(&b, []string{"pass", "net", "GOMAXPROCS", "runs", "samples/s", "GFLOP/s",

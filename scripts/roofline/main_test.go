@@ -20,6 +20,7 @@ BenchmarkForward/lenet1-2    50  20000000 ns/op  3.0 GFLOP/s  12000 samples/s
 BenchmarkForward/lenet1-2    50  20000000 ns/op  1.0 GFLOP/s  13000 samples/s
 BenchmarkForward/lenet1-2    50  20000000 ns/op  2.0 GFLOP/s  14000 samples/s
 BenchmarkTrainEpoch/lenet5-2  1  90000000000 ns/op  8.8 GFLOP/s  667 samples/s
+BenchmarkTrainEpoch/float32/lenet5-2  1  40000000000 ns/op  11 GFLOP/s  1500 samples/s
 PASS
 ok  	obd/model	35.104s
 pkg: obd/prune
@@ -32,6 +33,7 @@ BenchmarkGEMM/float64/lenet1/parallel-2   100  3000000 ns/op  6 GFLOP/s
 BenchmarkGEMM/float64/lenet5/parallel-2   100  3000000 ns/op  11 GFLOP/s
 BenchmarkGEMM/float64/1024/parallel-2     5  300000000 ns/op  10 GFLOP/s
 BenchmarkGEMM/float32/1024/parallel-2     5  300000000 ns/op  20 GFLOP/s
+BenchmarkGEMM/float32/lenet5/parallel-2   100  3000000 ns/op  22 GFLOP/s
 `
 
 func parse(t *testing.T, s string) *gobench.File {
@@ -52,8 +54,9 @@ func TestBuild(t *testing.T) {
 		t.Errorf("backend %q, cpu %q", tb.Backend, tb.CPU)
 	}
 	want := []Row{
-		{Pass{"Forward", "lenet1", 2, 3, 13000, 2}, 5, 10},
-		{Pass{"TrainEpoch", "lenet5", 2, 1, 667, 8.8}, 11, 10},
+		{Pass{"Forward", "lenet1", "float64", 2, 3, 13000, 2}, 5, 10},
+		{Pass{"TrainEpoch", "lenet5", "float64", 2, 1, 667, 8.8}, 11, 10},
+		{Pass{"TrainEpoch", "lenet5", "float32", 2, 1, 1500, 11}, 22, 20}, // against the float32 rates
 	}
 	if len(tb.Rows) != len(want) {
 		t.Fatalf("rows %+v", tb.Rows)
@@ -63,7 +66,7 @@ func TestBuild(t *testing.T) {
 			t.Errorf("row %d: %+v, want %+v", i, r, want[i])
 		}
 	}
-	if len(tb.GEMMs) != 5 || tb.GEMMs[1] != (GEMM{"float64", "lenet1", "parallel", 2, 2, 5}) {
+	if len(tb.GEMMs) != 6 || tb.GEMMs[1] != (GEMM{"float64", "lenet1", "parallel", 2, 2, 5}) {
 		t.Errorf("GEMMs %+v", tb.GEMMs)
 	}
 }
@@ -104,6 +107,9 @@ func TestWriteMarkdown(t *testing.T) {
 	if got := cells(t, page, "BenchmarkTrainEpoch")[7]; got != "80%" {
 		t.Errorf("TrainEpoch of own products %s, want 80%%", got)
 	}
+	if got := strings.Join(cells(t, page, "BenchmarkTrainEpoch (float32)"), " ; "); got != "BenchmarkTrainEpoch (float32) ; lenet5 ; 2 ; 1 ; 1500 ; 11 ; 22 ; 50% ; 20 ; 55%" {
+		t.Errorf("float32 TrainEpoch row %s", got)
+	}
 	if got := strings.Join(cells(t, page, "float32"), " ; "); got != "float32 ; 1024³ ; parallel ; 2 ; 1 ; 20" {
 		t.Errorf("float32 row %s", got)
 	}
@@ -124,6 +130,8 @@ func TestBuildErrors(t *testing.T) {
 		{"other net", gemm + "BenchmarkForward/lenet5-2 1 1 ns/op 2 GFLOP/s\n", "no BenchmarkGEMM/float64/lenet5/parallel"},
 		{"bad name", gemm + "BenchmarkForward-2 1 1 ns/op 2 GFLOP/s\n", "bench.txt:2: Forward reports GFLOP/s but is neither"},
 		{"bad GEMM name", gemm + "BenchmarkGEMM/float64/lenet1-2 1 1 ns/op 2 GFLOP/s\n", "bench.txt:2: GEMM/float64/lenet1 reports"},
+		{"float32 without its rate", gemm + "BenchmarkTrainEpoch/float32/lenet1-2 1 1 ns/op 2 GFLOP/s\n", "no BenchmarkGEMM/float32/lenet1/parallel"},
+		{"unknown precision", gemm + "BenchmarkTrainEpoch/float16/lenet1-2 1 1 ns/op 2 GFLOP/s\n", "bench.txt:2: TrainEpoch/float16/lenet1 reports GFLOP/s but is neither"},
 	} {
 		_, err := Build(parse(t, c.in))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
