@@ -41,6 +41,17 @@ func (r *results) file(def string) string { return filepath.Join(r.Out, def, "po
 // Has reports whether def's points.csv was read.
 func (r *results) Has(def string) bool { return r.pts[def] != nil }
 
+// NotRun lists the definitions of defs that have no points, in order.
+func (r *results) NotRun(defs []string) []string {
+	var out []string
+	for _, d := range defs {
+		if r.pts[d] == nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // Points returns def's points.
 func (r *results) Points(def string) []report.Point { return r.pts[def] }
 
