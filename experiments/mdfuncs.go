@@ -581,6 +581,21 @@ var mdFuncs = template.FuncMap{
 		}
 		return claims.Ordered(pts, scope, false, f, lo, hi, methods...)
 	},
+	// orderedRetrained is ordered after retraining.
+	"orderedRetrained": func(pts []report.Point, scope, m string, lo, hi float64, methods ...string) (claims.Order, error) {
+		f, ok := claims.Measures[m]
+		if !ok {
+			return claims.Order{}, fmt.Errorf("no measure %q", m)
+		}
+		return claims.Ordered(pts, scope, true, f, lo, hi, methods...)
+	},
+	// firstOr is the first of a list, or def when it is empty.
+	"firstOr": func(l []string, def string) string {
+		if len(l) == 0 {
+			return def
+		}
+		return l[0]
+	},
 	"cutOff":      claims.CutOff,
 	"workSeconds": claims.WorkSeconds,
 	// firstLevel is the lowest of a list of deleted fractions.
