@@ -132,6 +132,31 @@ func (r *results) Manifest(def string) *claims.Manifest {
 	return &m
 }
 
+// methodAt is one method's measure at one level, over the seeds.
+type methodAt struct {
+	Method string
+	claims.Level
+}
+
+// LevelOf returns, for each method of methods, the measure named m
+// (claims.Measures) of def's points at level f before retraining, over the
+// seeds, in the order given; nil when some method has no point at f.
+func (r *results) LevelOf(def string, methods []string, f float64, m string) ([]methodAt, error) {
+	var out []methodAt
+	for _, name := range methods {
+		c, err := r.Curve(def, name, "", false, m)
+		if err != nil {
+			return nil, err
+		}
+		l, ok := claims.At(c, f)
+		if !ok {
+			return nil, nil
+		}
+		out = append(out, methodAt{name, l})
+	}
+	return out, nil
+}
+
 // Curve is claims.Curve of def's points, the measure named as in
 // claims.Measures.
 func (r *results) Curve(def, method, scope string, retrained bool, measure string) ([]claims.Level, error) {
