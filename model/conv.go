@@ -202,7 +202,12 @@ func im2col[T Float](l *Conv, x, col []T, ld int, sq bool) {
 							d[j] = s * s
 						}
 					} else {
-						copy(d, src)
+						// A loop, not copy: rows are short (24 and 8
+						// values in lenet1), and memmove's call and
+						// dispatch cost more than the copy.
+						for j, s := range src {
+							d[j] = s
+						}
 					}
 				}
 				r++
@@ -221,6 +226,32 @@ func (l *Conv) Patches(x, col []float64, ld int) { im2col(l, x, col, ld, false) 
 
 // K is the kernel's side.
 func (l *Conv) K() int { return l.k }
+
+// biasSums adds to gb[o] the entries of row o of the len(gb)×n matrix t,
+// one at a time in order: the bias gradient, summed as the plain loop
+// would. Each sum is a chain of dependent additions, so four maps are
+// summed side by side, in registers, to keep the adder busy.
+func biasSums[T Float](gb, t []T, n int) {
+	o := 0
+	for ; o+4 <= len(gb); o += 4 {
+		g0, g1, g2, g3 := gb[o], gb[o+1], gb[o+2], gb[o+3]
+		t0, t1, t2, t3 := t[o*n:][:n], t[(o+1)*n:][:n], t[(o+2)*n:][:n], t[(o+3)*n:][:n]
+		for j := range t0 {
+			g0 += t0[j]
+			g1 += t1[j]
+			g2 += t2[j]
+			g3 += t3[j]
+		}
+		gb[o], gb[o+1], gb[o+2], gb[o+3] = g0, g1, g2, g3
+	}
+	for ; o < len(gb); o++ {
+		g := gb[o]
+		for _, v := range t[o*n:][:n] {
+			g += v
+		}
+		gb[o] = g
+	}
+}
 
 // col2im sets dx to the sum, over every connection, of dcol's entries
 // (rows ld apart).
@@ -311,17 +342,13 @@ func convAccumulate[T Float](l *Conv, b *Buf[T], da, g, dx []T, sq bool) {
 			im2col(l, b.X[s*in:], col[s*l.p:], np, true)
 		}
 	}
-	// t is da with the chunk's samples side by side; the bias gradient
-	// sums each of its rows in order as it is filled.
+	// t is da with the chunk's samples side by side.
 	for s := range b.N {
 		for o := range l.out.C {
-			t := c.t[o*np+s*l.p:][:l.p]
-			copy(t, da[s*out+o*l.p:][:l.p])
-			for _, v := range t {
-				gb[o] += v
-			}
+			copy(c.t[o*np+s*l.p:][:l.p], da[s*out+o*l.p:][:l.p])
 		}
 	}
+	biasSums(gb, c.t, np)
 	if c.gd != nil && backend.Name() == "gonum" && serialDots(l.out.C, l.colLen) {
 		// Only the connected kernels: the same dot products the dense
 		// product makes for them, without the zero kernels'.
