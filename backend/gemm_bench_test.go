@@ -33,7 +33,12 @@ func (p Product) FLOPs() int { return 2 * p.M * p.N * p.K }
 // connection table's zero kernels included) and FC.Forward and FC.Backward
 // (fc.go); the first layer computes no input derivative. The LM Hessian
 // pass makes the same products with squared operands; an evaluation pass,
-// the forward ones only. Keep it in step with those files.
+// the forward ones only. Keep it in step with those files. Conv makes each
+// of these products in pieces with the same sums (gemmSerial's tiles for
+// C = A·B and C = Aᵀ·B; the weight gradient column by column, or for a
+// connection table kernel by kernel, leaving out the zero kernels' dot
+// products): the list keeps one product per pass, the yardstick the
+// roofline measures against.
 func NetProducts(net *model.Net) []Product {
 	n := model.ChunkSize
 	var fwd, bwd []Product

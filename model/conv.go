@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"obd/backend"
 )
 
 // Conv is a valid (no padding), stride-1 convolution with shared K×K
@@ -119,12 +121,13 @@ func (l *Conv) Init(p []float64, rng *rand.Rand) {
 	clear(p[l.nw():l.NumParams()])
 }
 
-// Scratch, for a chunk of n samples laid side by side: col and dcol
-// (colLen × n·P each), t (out.C × n·P), the dense kernel matrix (squared
-// for Backward2, or expanded from a table) and, for a table, its gradient
-// (out.C × colLen each).
+// Scratch, for a chunk of n samples laid side by side: col (the receptive
+// fields Forward lays out, which Backward reuses), col2 (their squares, for
+// Backward2) and dcol (colLen × n·P each), t (out.C × n·P), the dense
+// kernel matrix (squared for Backward2, or expanded from a table) and, for
+// a table, its gradient (out.C × colLen each).
 func (l *Conv) ScratchLen(n int) int {
-	s := (2*l.colLen+l.out.C)*n*l.p + l.out.C*l.colLen
+	s := (3*l.colLen+l.out.C)*n*l.p + l.out.C*l.colLen
 	if l.table != nil {
 		s += l.out.C * l.colLen
 	}
@@ -133,8 +136,8 @@ func (l *Conv) ScratchLen(n int) int {
 func (l *Conv) IndexLen(int) int { return 0 }
 
 type convScratch[T Float] struct {
-	col, dcol, t []T // colLen×nP, colLen×nP, out.C×nP
-	wd, gd       []T // dense kernels (maybe squared); dense gradient for a table, else nil
+	col, col2, dcol, t []T // colLen×nP each, then out.C×nP
+	wd, gd             []T // dense kernels (maybe squared); dense gradient for a table, else nil
 }
 
 // convScratchOf splits b.S and fills the dense kernel matrix, each weight squared
@@ -142,8 +145,8 @@ type convScratch[T Float] struct {
 func convScratchOf[T Float](l *Conv, b *Buf[T], sq bool) convScratch[T] {
 	np, m := b.N*l.p, l.out.C*l.colLen
 	s := b.S
-	c := convScratch[T]{col: s[:l.colLen*np], dcol: s[l.colLen*np : 2*l.colLen*np]}
-	s = s[2*l.colLen*np:]
+	c := convScratch[T]{col: s[:l.colLen*np], col2: s[l.colLen*np : 2*l.colLen*np], dcol: s[2*l.colLen*np : 3*l.colLen*np]}
+	s = s[3*l.colLen*np:]
 	c.t, s = s[:l.out.C*np], s[l.out.C*np:]
 	c.wd = s[:m]
 	if l.table == nil {
@@ -199,7 +202,12 @@ func im2col[T Float](l *Conv, x, col []T, ld int, sq bool) {
 							d[j] = s * s
 						}
 					} else {
-						copy(d, src)
+						// A loop, not copy: rows are short (24 and 8
+						// values in lenet1), and memmove's call and
+						// dispatch cost more than the copy.
+						for j, s := range src {
+							d[j] = s
+						}
 					}
 				}
 				r++
@@ -218,6 +226,32 @@ func (l *Conv) Patches(x, col []float64, ld int) { im2col(l, x, col, ld, false) 
 
 // K is the kernel's side.
 func (l *Conv) K() int { return l.k }
+
+// biasSums adds to gb[o] the entries of row o of the len(gb)×n matrix t,
+// one at a time in order: the bias gradient, summed as the plain loop
+// would. Each sum is a chain of dependent additions, so four maps are
+// summed side by side, in registers, to keep the adder busy.
+func biasSums[T Float](gb, t []T, n int) {
+	o := 0
+	for ; o+4 <= len(gb); o += 4 {
+		g0, g1, g2, g3 := gb[o], gb[o+1], gb[o+2], gb[o+3]
+		t0, t1, t2, t3 := t[o*n:][:n], t[(o+1)*n:][:n], t[(o+2)*n:][:n], t[(o+3)*n:][:n]
+		for j := range t0 {
+			g0 += t0[j]
+			g1 += t1[j]
+			g2 += t2[j]
+			g3 += t3[j]
+		}
+		gb[o], gb[o+1], gb[o+2], gb[o+3] = g0, g1, g2, g3
+	}
+	for ; o < len(gb); o++ {
+		g := gb[o]
+		for _, v := range t[o*n:][:n] {
+			g += v
+		}
+		gb[o] = g
+	}
+}
 
 // col2im sets dx to the sum, over every connection, of dcol's entries
 // (rows ld apart).
@@ -243,7 +277,8 @@ func col2im[T Float](l *Conv, dcol, dx []T, ld int) {
 }
 
 // Forward: the chunk's receptive fields side by side, one matrix product
-// for all samples, then the biases.
+// for all samples, then the biases. The receptive fields stay in the
+// scratch for Backward.
 func (l *Conv) Forward(b *Buf[float64]) { convForward(l, b) }
 
 // Forward32 is Forward in float32.
@@ -262,7 +297,7 @@ func convForward[T Float](l *Conv, b *Buf[T]) {
 	for s := range b.N {
 		im2col(l, b.X[s*in:], c.col[s*l.p:], np, false)
 	}
-	gemm(false, false, l.out.C, np, l.colLen, 1, c.wd, l.colLen, c.col, np, 0, c.t, np)
+	gemmSerial(false, l.out.C, np, l.colLen, c.wd, l.colLen, c.col, np, 0, c.t, np)
 	for s := range b.N {
 		for o := range l.out.C {
 			a, t := b.A[s*out+o*l.p:][:l.p], c.t[o*np+s*l.p:][:l.p]
@@ -288,7 +323,10 @@ func (l *Conv) Backward2(b *Buf[float64], full bool) {
 
 // convAccumulate is shared by both passes: with sq, inputs and weights
 // enter squared, which turns the gradient pass into the diagonal
-// second-order one.
+// second-order one. The gradient pass reads the receptive fields Forward
+// left in the scratch; the second-order one lays out their squares in
+// their own place, so that a Backward after a Backward2 still finds
+// Forward's.
 func convAccumulate[T Float](l *Conv, b *Buf[T], da, g, dx []T, sq bool) {
 	c := convScratchOf(l, b, sq)
 	gw := g[:l.nw()]
@@ -297,20 +335,39 @@ func convAccumulate[T Float](l *Conv, b *Buf[T], da, g, dx []T, sq bool) {
 	}
 	gb := g[l.nw():l.NumParams()]
 	in, out, np := l.in.Size(), l.out.Size(), b.N*l.p
+	col := c.col
+	if sq {
+		col = c.col2
+		for s := range b.N {
+			im2col(l, b.X[s*in:], col[s*l.p:], np, true)
+		}
+	}
+	// t is da with the chunk's samples side by side.
 	for s := range b.N {
-		im2col(l, b.X[s*in:], c.col[s*l.p:], np, sq)
 		for o := range l.out.C {
 			copy(c.t[o*np+s*l.p:][:l.p], da[s*out+o*l.p:][:l.p])
 		}
 	}
-	gemm(false, true, l.out.C, l.colLen, np, 1, c.t, np, c.col, np, 1, gw, l.colLen)
-	for o := range l.out.C {
-		for _, v := range c.t[o*np:][:np] {
-			gb[o] += v
+	biasSums(gb, c.t, np)
+	if c.gd != nil && backend.Name() == "gonum" && serialDots(l.out.C, l.colLen) {
+		// Only the connected kernels: the same dot products the dense
+		// product makes for them, without the zero kernels'.
+		for _, pr := range l.pairs {
+			gemm(false, true, 1, l.kk, np, 1, c.t[pr[0]*np:], np, col[pr[1]*l.kk*np:], np, 1, gw[pr[0]*l.colLen+pr[1]*l.kk:], l.colLen)
 		}
+	} else if backend.Name() == "gonum" && serialDots(l.out.C, l.colLen) {
+		// The same dot products as the one product's, but column by
+		// column of the gradient: each row of col (np values; 1.8 MB in all
+		// for h1 over a chunk) is read for all maps while it is in
+		// cache, instead of the whole of col once per map.
+		for j := range l.colLen {
+			gemm(false, true, l.out.C, 1, np, 1, c.t, np, col[j*np:], np, 1, gw[j:], l.colLen)
+		}
+	} else {
+		gemm(false, true, l.out.C, l.colLen, np, 1, c.t, np, col, np, 1, gw, l.colLen)
 	}
 	if dx != nil {
-		gemm(true, false, l.colLen, np, l.out.C, 1, c.wd, l.colLen, c.t, np, 0, c.dcol, np)
+		gemmSerial(true, l.colLen, np, l.out.C, c.wd, l.colLen, c.t, np, 0, c.dcol, np)
 		for s := range b.N {
 			col2im(l, c.dcol[s*l.p:], dx[s*in:], np)
 		}

@@ -71,6 +71,8 @@ type EngineOf[T Float] struct {
 	ws     []*WorkspaceOf[T]
 	labels [][]uint8 // per worker, ChunkSize long
 	bufs   [][]T
+	loss   []float64 // per chunk of a round of Run
+	errs   []int
 }
 
 // Engine is the float64 engine.
@@ -145,39 +147,49 @@ func (e *EngineOf[T]) Run(d *Data, idx []int, out []T, chunk int, fn ChunkFuncOf
 	}
 	in, k := e.Net.Input.Size(), e.Net.Outputs()
 	nChunks := (n + chunk - 1) / chunk
-	loss := make([]float64, slots)
-	errs := make([]int, slots)
+	if len(e.loss) < slots {
+		e.loss, e.errs = make([]float64, slots), make([]int, slots)
+	}
+	loss, errs := e.loss, e.errs
 	var st Stats
 	st.N = n
 	for first := 0; first < nChunks; first += slots {
 		m := min(slots, nChunks-first)
-		var wg sync.WaitGroup
-		for w := range min(e.Workers, m) {
-			wg.Go(func() {
-				ws := e.ws[w]
-				labels := e.labels[w]
-				for j := w; j < m; j += e.Workers {
-					lo := (first + j) * chunk
-					hi := min(lo+chunk, n)
-					for s := lo; s < hi; s++ {
-						src := s
-						if idx != nil {
-							src = idx[s]
-						}
-						load(ws.X[(s-lo)*in:][:in], d.X[src*in:][:in])
-						load(ws.T[(s-lo)*k:][:k], d.T[src*k:][:k])
-						labels[s-lo] = d.Labels[src]
+		work := func(w int) {
+			ws := e.ws[w]
+			labels := e.labels[w]
+			for j := w; j < m; j += e.Workers {
+				lo := (first + j) * chunk
+				hi := min(lo+chunk, n)
+				for s := lo; s < hi; s++ {
+					src := s
+					if idx != nil {
+						src = idx[s]
 					}
-					var acc []T
-					if out != nil {
-						acc = e.bufs[j][:len(out)]
-						clear(acc)
-					}
-					loss[j], errs[j] = fn(ws, hi-lo, labels[:hi-lo], acc)
+					load(ws.X[(s-lo)*in:][:in], d.X[src*in:][:in])
+					load(ws.T[(s-lo)*k:][:k], d.T[src*k:][:k])
+					labels[s-lo] = d.Labels[src]
 				}
-			})
+				var acc []T
+				if out != nil {
+					acc = e.bufs[j][:len(out)]
+					clear(acc)
+				}
+				loss[j], errs[j] = fn(ws, hi-lo, labels[:hi-lo], acc)
+			}
 		}
-		wg.Wait()
+		if m == 1 || e.Workers == 1 {
+			// One worker's share is everything: run it here rather
+			// than on a goroutine started and waited for (per-pattern
+			// training makes one such call per sample).
+			work(0)
+		} else {
+			var wg sync.WaitGroup
+			for w := range min(e.Workers, m) {
+				wg.Go(func() { work(w) })
+			}
+			wg.Wait()
+		}
 		for j := range m {
 			st.Loss += loss[j]
 			st.Errors += errs[j]

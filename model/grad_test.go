@@ -102,3 +102,32 @@ func ExampleLeNet1() {
 	fmt.Println(net.NumParams(), net.Connections(), net.Units())
 	// Output: 2578 98442 4635
 }
+
+// TestBackwardAfterBackward2 checks that a gradient pass after a
+// second-order pass on the same Forward gives the gradient of a pass
+// straight after Forward, bit for bit: a convolution's Backward reads the
+// receptive fields Forward left in its scratch, and Backward2 must leave
+// them there.
+func TestBackwardAfterBackward2(t *testing.T) {
+	for _, net := range []*model.Net{model.LeNet1(), model.LeNet5()} {
+		theta, d := nettest.RandomProblem(net, model.ChunkSize, 1)
+		ws := net.NewWorkspace(model.ChunkSize)
+		copy(ws.X, d.X)
+		copy(ws.T, d.T)
+		want := make([]float64, len(theta))
+		ws.Forward(theta, d.N)
+		ws.Loss()
+		ws.Backward(theta, want)
+		for _, full := range []bool{false, true} {
+			h := make([]float64, len(theta))
+			ws.Backward2(theta, h, full)
+			got := make([]float64, len(theta))
+			ws.Backward(theta, got)
+			for k := range got {
+				if got[k] != want[k] {
+					t.Fatalf("%s: after Backward2(full %v), ∂E/∂θ[%d] = %v, straight after Forward %v", net.Name, full, k, got[k], want[k])
+				}
+			}
+		}
+	}
+}

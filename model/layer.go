@@ -61,11 +61,14 @@ type Buf[T Float] struct {
 // and Backward2 next to each other so they can be checked by eye against
 // the paper's equations.
 //
-// Contract: Forward reads X and P and writes A and Y. Backward reads X, A, Y,
-// DY and P, writes DA and DX (when DX is not nil) and adds to G. Backward2
-// reads X, A, Y, DY, D2Y and P, writes D2A and D2X (when not nil) and adds
-// to H. None of them writes P, and none keeps state between calls other than
-// what is in the Buf. Forward32 and Backward32 are Forward and Backward in
+// Contract: Forward reads X and P and writes A and Y, and may leave in S
+// what Backward reads (a convolution's receptive fields). Backward reads X,
+// A, Y, DY, P and S as the last Forward left it, writes DA and DX (when DX
+// is not nil) and adds to G; it may run any number of times after one
+// Forward. Backward2 reads X, A, Y, DY, D2Y and P, writes D2A and D2X (when
+// not nil) and adds to H, and leaves what Forward left in S for Backward.
+// None of them writes P, and none keeps state between calls other than what
+// is in the Buf. Forward32 and Backward32 are Forward and Backward in
 // float32: the model's layers implement both precisions with one generic
 // function each, so the float64 methods compute exactly what they did
 // before float32 existed.

@@ -103,12 +103,24 @@ func (l *Subsample) Backward(b *Buf[float64]) { subsampleBackward(l, b) }
 // Backward32 is Backward in float32.
 func (l *Subsample) Backward32(b *Buf[float32]) { subsampleBackward(l, b) }
 
+// subsampleForward and subsampleBackward visit the units in each's order
+// (sample, map, row, column), with the loops written out: a call through
+// each's function value per unit cost as much as the arithmetic.
 func subsampleForward[T Float](l *Subsample, b *Buf[T]) {
 	c, bias, w := b.P[:l.in.C], b.P[l.in.C:2*l.in.C], l.in.W
+	oh, ow := l.out.H, l.out.W
 	for s := range b.N {
-		l.each(s, func(m, o, i int) {
-			b.A[o] = c[m]*(b.X[i]+b.X[i+1]+b.X[i+w]+b.X[i+w+1]) + bias[m]
-		})
+		for m := range l.in.C {
+			x := b.X[s*l.in.Size()+m*l.in.H*w:][:l.in.H*w]
+			a := b.A[s*l.out.Size()+m*oh*ow:][:oh*ow]
+			cm, bm := c[m], bias[m]
+			for y := range oh {
+				r0, r1, ay := x[2*y*w:][:w], x[(2*y+1)*w:][:w], a[y*ow:][:ow]
+				for j := range ay {
+					ay[j] = cm*(r0[2*j]+r0[2*j+1]+r1[2*j]+r1[2*j+1]) + bm
+				}
+			}
+		}
 	}
 	actForward(l.act, b.A[:b.N*l.out.Size()], b.Y[:b.N*l.out.Size()])
 }
@@ -117,16 +129,29 @@ func subsampleBackward[T Float](l *Subsample, b *Buf[T]) {
 	n := b.N * l.out.Size()
 	actBackward(l.act, b.A[:n], b.Y, b.DY, b.DA[:n])
 	c, gc, gb, w := b.P[:l.in.C], b.G[:l.in.C], b.G[l.in.C:2*l.in.C], l.in.W
+	oh, ow := l.out.H, l.out.W
 	for s := range b.N {
-		l.each(s, func(m, o, i int) {
-			d := b.DA[o]
-			gc[m] += d * (b.X[i] + b.X[i+1] + b.X[i+w] + b.X[i+w+1])
-			gb[m] += d
-			if b.DX != nil {
-				v := c[m] * d
-				b.DX[i], b.DX[i+1], b.DX[i+w], b.DX[i+w+1] = v, v, v, v
+		for m := range l.in.C {
+			off := s*l.in.Size() + m*l.in.H*w
+			x := b.X[off:][:l.in.H*w]
+			da := b.DA[s*l.out.Size()+m*oh*ow:][:oh*ow]
+			gcm, gbm, cm := gc[m], gb[m], c[m]
+			for y := range oh {
+				r0, r1, dy := x[2*y*w:][:w], x[(2*y+1)*w:][:w], da[y*ow:][:ow]
+				for j, d := range dy {
+					gcm += d * (r0[2*j] + r0[2*j+1] + r1[2*j] + r1[2*j+1])
+					gbm += d
+				}
+				if b.DX != nil {
+					d0, d1 := b.DX[off+2*y*w:][:w], b.DX[off+(2*y+1)*w:][:w]
+					for j, d := range dy {
+						v := cm * d
+						d0[2*j], d0[2*j+1], d1[2*j], d1[2*j+1] = v, v, v, v
+					}
+				}
 			}
-		})
+			gc[m], gb[m] = gcm, gbm
+		}
 	}
 }
 

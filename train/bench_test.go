@@ -39,12 +39,28 @@ func BenchmarkTrainEpoch(b *testing.B) {
 }
 
 func benchEpoch(b *testing.B, name string, prec train.Precision) {
+	benchTrain(b, name, prec, 60000, 64)
+}
+
+// BenchmarkTrainPerPattern is BenchmarkTrainEpoch/lenet1 with per-pattern
+// updates (minibatches of 1, the paper's protocol) over 6,000 random images,
+// a tenth of an epoch: its samples/s against BenchmarkTrainEpoch/lenet1's
+// say how much longer an epoch takes pattern by pattern. Each update
+// depends on the one before, so it runs one sample at a time, on one
+// worker's goroutine.
+func BenchmarkTrainPerPattern(b *testing.B) {
+	b.Run("lenet1", func(b *testing.B) { benchTrain(b, "lenet1", train.Float64, 6000, 1) })
+}
+
+// benchTrain trains one epoch of n random images in minibatches of batch
+// samples and reports samples/s and GFLOP/s (see BenchmarkTrainEpoch).
+func benchTrain(b *testing.B, name string, prec train.Precision, n, batch int) {
 	net, _ := model.ByName(name)
-	d := nettest.Random(net, 60000, 1)
+	d := nettest.Random(net, n, 1)
 	init := net.Init(1)
 	theta := make([]float64, len(init))
 	e := model.NewEngine(net, 0)
-	cfg := train.Recipe{Epochs: 1, BatchSize: 64, LR: epochLR[name], Momentum: 0.9, Precision: prec}
+	cfg := train.Recipe{Epochs: 1, BatchSize: batch, LR: epochLR[name], Momentum: 0.9, Precision: prec}
 	for b.Loop() {
 		b.StopTimer()
 		copy(theta, init)
