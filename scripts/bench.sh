@@ -14,6 +14,7 @@
 #   train      BenchmarkTrainEpoch/<net>, in float64,
 #              BenchmarkTrainEpoch/float32/<net>, precision float32
 #                                         (60,000 samples, batch 64; -benchtime=1x)
+#              BenchmarkTrainPerPattern/lenet1 (6,000 samples, batch 1)
 #   backend    BenchmarkGEMM/<float64|float32>/<net's products|512|1024>/<serial|parallel>
 #                                         (the machine's matrix product rate)
 #
@@ -47,7 +48,7 @@ run() {
 }
 run -bench '^Benchmark(Forward|Gradient|HessianDiag|HessianDiagFull|Saliency|GEMM)$' -count "$count" ./model/ ./curvature/ ./prune/ ./backend/
 run -bench '^Benchmark(Dense|Sparse)Inference$' -cpu 1 -count "$count" ./sparse/
-run -bench '^BenchmarkTrainEpoch$' -benchtime 1x -count "$train_count" ./train/
+run -bench '^Benchmark(TrainEpoch|TrainPerPattern)$' -benchtime 1x -count "$train_count" ./train/
 mv "$tmp" "$out"
 echo "wrote $out"
 go run ./scripts/roofline "$out"
