@@ -178,3 +178,40 @@ func TestBudgetSection(t *testing.T) {
 		}
 	}
 }
+
+// GoVsPyTorch reads pytorch.md's per-network tables (scripts/benchcompare)
+// and takes the Go float64 rows measured: not the float32 ones, whose
+// ratios are to PyTorch float32, nor the rows not measured.
+func TestGoVsPyTorch(t *testing.T) {
+	const md = `## lenet1
+
+|               run                | seconds / epoch | samples / s | Go / PyTorch, same precision |
+|:---------------------------------|:----------------|:------------|:-----------------------------|
+| Go float64, pure-Go BLAS (gonum) | 8.34            | 7197        | 0.84×                        |
+| Go float64, OpenBLAS             | not measured    | –           | –                            |
+| PyTorch float64                  | 9.88            | 6072        | 1 (reference)                |
+| Go float32, pure-Go BLAS (gonum) | 2.00            | 30000       | 0.27×                        |
+| Go float32, OpenBLAS             | 9.00            | 6667        | 1.22×                        |
+| PyTorch float32                  | 7.35            | 8164        | 1 (reference)                |
+
+## lenet5
+
+|               run                | seconds / epoch | samples / s | Go / PyTorch, same precision |
+|:---------------------------------|:----------------|:------------|:-----------------------------|
+| Go float64, pure-Go BLAS (gonum) | 100.00          | 600         | 0.90×                        |
+| Go float64, OpenBLAS             | 40.00           | 1500        | 0.33×                        |
+| PyTorch float64                  | 111.11          | 540         | 1 (reference)                |
+`
+	r := &results{pytorch: md}
+	g, err := r.GoVsPyTorch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.N != 3 || g.Min != 0.33 || g.Max != 0.9 {
+		t.Errorf("GoVsPyTorch %+v, want the 3 Go float64 ratios, 0.33 to 0.9", g)
+	}
+	r.pytorch = strings.ReplaceAll(md, "Go / PyTorch, same precision", "Go / PyTorch float64 ")
+	if _, err := r.GoVsPyTorch(); err == nil || !strings.Contains(err.Error(), "no Go float64 row") {
+		t.Errorf("a page without the ratio column: error %v", err)
+	}
+}

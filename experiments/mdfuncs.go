@@ -311,25 +311,33 @@ func (r *results) PyTorchFile() string { return filepath.Join(r.Out, "bench", "p
 // HasPyTorch reports whether pytorch.md was read.
 func (r *results) HasPyTorch() bool { return r.pytorch != "" }
 
-// GoVsPyTorch describes, over pytorch.md's per-network tables, the Go rows'
-// time over PyTorch's float64 time.
+// GoVsPyTorch describes, over pytorch.md's per-network tables, the Go
+// float64 rows' time over PyTorch's float64 time (the rows measured; the
+// column is "Go / PyTorch, same precision", scripts/benchcompare).
 func (r *results) GoVsPyTorch() (report.Stat, error) {
+	const column = "Go / PyTorch, same precision"
 	var xs []float64
 	for _, t := range claims.ParseTables(r.pytorch) {
-		if len(t.Header) < 4 || t.Header[3] != "Go / PyTorch float64" {
+		if len(t.Header) < 4 || t.Header[3] != column {
 			continue
 		}
 		var keys []string
 		for _, row := range t.Rows {
-			if strings.HasPrefix(row[0], "Go") {
+			if strings.HasPrefix(row[0], "Go float64") && len(row) > 3 && row[3] != "–" {
 				keys = append(keys, row[0])
 			}
 		}
-		v, err := t.Column(t.Header[3], keys...)
+		if len(keys) == 0 {
+			continue
+		}
+		v, err := t.Column(column, keys...)
 		if err != nil {
 			return report.Stat{}, fmt.Errorf("%s: %w", r.PyTorchFile(), err)
 		}
 		xs = append(xs, v...)
+	}
+	if len(xs) == 0 {
+		return report.Stat{}, fmt.Errorf("%s: no Go float64 row with a ratio to PyTorch in a table with column %q", r.PyTorchFile(), column)
 	}
 	return report.Describe(xs), nil
 }

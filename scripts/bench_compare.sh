@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # Times one training epoch (60,000 samples, batch 64, SGD with momentum) of
-# lenet1, lenet300 and lenet5 in the Go harness, with pure-Go BLAS and with
-# OpenBLAS, and in PyTorch (float64, and float32 as an extra row), then
-# writes results/bench/pytorch.md: a table per network with the ratios, and
-# the goals of issue #6 checked. It first checks that the PyTorch networks
-# compute the harness's objective and gradient. Raw outputs go beside it:
-# results/bench/train-epoch-gonum.txt, train-epoch-openblas.txt (go test
-# -bench format) and pytorch.json.
+# lenet1, lenet300 and lenet5 in the Go harness, in float64 and in float32
+# (BenchmarkTrainEpoch/<net> and BenchmarkTrainEpoch/float32/<net>), with
+# pure-Go BLAS and with OpenBLAS, and in PyTorch (float64 and float32), then
+# writes results/bench/pytorch.md: a table per network with both precisions
+# side by side and the ratios to PyTorch in the same precision, and the
+# speed goals of issue #18 marked met, missed or not measured (then the older
+# goals of issue #6). With pure-Go BLAS it also runs, in the same file,
+# BenchmarkTrainPerPattern/<net> if the tree has it (per-pattern updates) and
+# BenchmarkGEMM/float64/<net>/parallel (package backend: the rate of the
+# network's own products), which two of the goals need. It first checks
+# that the PyTorch networks compute the harness's objective and gradient.
+# Raw outputs go beside it: results/bench/train-epoch-gonum.txt,
+# train-epoch-openblas.txt (go test -bench format) and pytorch.json.
 #
 # Usage: scripts/bench_compare.sh [-threads N] [-count N] [-samples N] [-nets LIST] [-no-openblas] [-out DIR]
 #   -threads N    GOMAXPROCS of the Go benchmark (go test -cpu N) and PyTorch's
 #                 intra-op and BLAS threads (default 2: the harness's 2 workers
 #                 on the reference machine)
-#   -count N      epochs timed per network and side; medians are reported (default 1)
+#   -count N      epochs timed per network, precision and side; medians are
+#                 reported (default 1; the GEMM rates run 5 times)
 #   -samples N    samples per PyTorch epoch, scaled to 60,000 on the page
 #                 (default 60000; smaller for a quick try)
 #   -nets LIST    comma-separated networks (default lenet1,lenet300,lenet5)
@@ -75,18 +82,32 @@ go run ./scripts/benchcompare -crosscheck "$tmp/crosscheck.json"
 "$py" scripts/bench_pytorch.py --threads "$threads" --crosscheck "$tmp/crosscheck.json"
 
 mkdir -p "$dir"
-gobench() { # OUT [go test flags...]
+alt=${nets//,/|}
+gotest() { # [go test flags...]
+	go test "$@" -run '^$' -cpu "$threads" -timeout 0
+}
+# go test -bench runs a benchmark only if every level of its name matches
+# a level of the pattern, so the float64 epochs (TrainEpoch/<net>) and the
+# float32 ones (TrainEpoch/float32/<net>) need a run each.
+epochs() { # OUT [go test flags...]
 	local out=$1
 	shift
-	go test "$@" -run '^$' -bench "TrainEpoch/^(${nets//,/|})\$" -benchtime=1x -count "$count" -cpu "$threads" -timeout 0 ./train/ |
-		tee "$out.tmp"
-	mv "$out.tmp" "$out"
+	gotest "$@" -bench "^BenchmarkTrainEpoch\$/^(${alt})\$" -benchtime=1x -count "$count" ./train/ | tee "$out.tmp"
+	gotest "$@" -bench "^BenchmarkTrainEpoch\$/^float32\$/^(${alt})\$" -benchtime=1x -count "$count" ./train/ | tee -a "$out.tmp"
 }
-gobench "$dir/train-epoch-gonum.txt"
-args=(-gonum "$dir/train-epoch-gonum.txt")
+out=$dir/train-epoch-gonum.txt
+epochs "$out"
+# Same run, pure-Go BLAS: per-pattern updates (if the tree has the
+# benchmark) and the rate of each network's own products.
+gotest -bench "^BenchmarkTrainPerPattern\$/^(${alt})\$" -benchtime=1x -count "$count" ./train/ | tee -a "$out.tmp"
+gotest -bench "^BenchmarkGEMM\$/^float64\$/^(${alt})\$/^parallel\$" -count 5 ./backend/ | tee -a "$out.tmp"
+mv "$out.tmp" "$out"
+args=(-gonum "$out")
 if [ "$openblas" = 1 ]; then
-	gobench "$dir/train-epoch-openblas.txt" -tags openblas
-	args+=(-openblas "$dir/train-epoch-openblas.txt")
+	out=$dir/train-epoch-openblas.txt
+	epochs "$out" -tags openblas
+	mv "$out.tmp" "$out"
+	args+=(-openblas "$out")
 fi
 
 # Real MNIST when it can be found (as the harness finds it), else synthetic data.

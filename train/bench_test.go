@@ -21,7 +21,7 @@ var epochLR = map[string]float64{"lenet1": 0.01, "lenet300": 0.05, "lenet5": 0.0
 // BenchmarkTrainEpoch/float32/<net> with the recipe's precision float32
 // (the float32 group is a sibling of the networks so that the float64
 // names stay as they were; scripts/roofline sets it against the float32
-// GEMM rates, scripts/benchcompare reads the float64 ones). Besides
+// GEMM rates, scripts/benchcompare sets both against PyTorch). Besides
 // samples/s it reports GFLOP/s, counting a training step as a gradient
 // pass over its minibatch (Net.FLOPs(model.PassGrad) per sample; the
 // update is left out), in either precision. An op takes from seconds
