@@ -86,23 +86,21 @@ func TestBrokenBaselinesCSV(t *testing.T) {
 	}
 }
 
-// The verdict's OBS rows read the points of lenet1-obs and the layer-wise
-// definitions (here their quick goldens): OBS's damping is the one with
-// the lowest validation error, flagged when it is the last tried; the
-// order E(magnitude) > E(OBD) > E(OBS) and layer-wise OBS against
-// magnitude are counted level by level; a definition without points is
-// "not run".
-func TestOBSVerdictRows(t *testing.T) {
+// goldenExperimentsMD writes EXPERIMENTS.md over a results directory that
+// holds, as the points.csv of each definition of defs, its quick golden
+// (testdata/golden), and returns the document.
+func goldenExperimentsMD(t *testing.T, defs ...string) []byte {
+	t.Helper()
 	out := t.TempDir()
-	for _, def := range []string{"lenet1-obs", "lenet300-layerwise"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "golden", def+"-quick.points.csv"))
+	for _, def := range defs {
+		body, err := os.ReadFile(filepath.Join("testdata", "golden", def+"-quick.points.csv"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := os.MkdirAll(filepath.Join(out, def), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(out, def, "points.csv"), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(out, def, "points.csv"), body, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -114,6 +112,17 @@ func TestOBSVerdictRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+// The verdict's OBS rows read the points of lenet1-obs and the layer-wise
+// definitions (here their quick goldens): OBS's damping is the one with
+// the lowest validation error, flagged when it is the last tried; the
+// order E(magnitude) > E(OBD) > E(OBS) and layer-wise OBS against
+// magnitude are counted level by level; a definition without points is
+// "not run".
+func TestOBSVerdictRows(t *testing.T) {
+	b := goldenExperimentsMD(t, "lenet1-obs", "lenet300-layerwise")
 	row := func(prefix string) []string {
 		for _, line := range strings.Split(string(b), "\n") {
 			if strings.HasPrefix(line, "| "+prefix) {
@@ -147,28 +156,7 @@ func TestOBSVerdictRows(t *testing.T) {
 // plateau's 2) and chooses the cheapest budget whose OBD validation error
 // at 60% is within the tolerance of the dense net's.
 func TestBudgetSection(t *testing.T) {
-	out := t.TempDir()
-	for _, b := range []string{"1", "3", "10", "plateau"} {
-		def := "lenet1-budget-" + b
-		body, err := os.ReadFile(filepath.Join("testdata", "golden", def+"-quick.points.csv"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Join(out, def), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(out, def, "points.csv"), body, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	md := filepath.Join(t.TempDir(), "EXPERIMENTS.md")
-	if err := experimentsMD(options{out: out}, md); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(md)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := goldenExperimentsMD(t, "lenet1-budget-1", "lenet1-budget-3", "lenet1-budget-10", "lenet1-budget-plateau")
 	for _, want := range []string{
 		"| lenet1-budget-plateau | to a plateau of the validation objective (patience 2, at most 20 epochs) | obd       | 12.00 ± 0.00% (1 seed)",
 		"is lenet1-budget-1 (1 epoch per step, 1.0 epochs per step on average): validation error -0.40 ± 0.00 points from the dense net's, test error -1.20 ± 0.00 points.",
