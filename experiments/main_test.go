@@ -20,6 +20,7 @@ import (
 	"obd/datasets"
 	"obd/export"
 	"obd/model"
+	"obd/model/nettest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden points.csv files of -quick -all")
@@ -157,14 +158,7 @@ func TestExportQuick(t *testing.T) {
 	if err := r.Read(export.IndicesName+".npy", &got); err != nil {
 		t.Fatal(err)
 	}
-	dir, err := datasets.ResolveDir("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := datasets.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := nettest.MNIST(t)
 	if q.Data.Train >= datasets.TrainN || q.Data.HessianSamples >= q.Data.Train {
 		t.Fatalf("quick paper-fig1 uses %d training images and %d for the Hessian: the test needs strict subsets", q.Data.Train, q.Data.HessianSamples)
 	}

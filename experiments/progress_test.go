@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"obd/datasets"
+	"obd/model/nettest"
 	"obd/study"
 )
 
@@ -114,14 +114,7 @@ func TestRecordersOnATinyRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a tiny sweep")
 	}
-	dir, err := datasets.ResolveDir("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := datasets.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := nettest.MNIST(t)
 	good := tinyDefinition(t, "methods: [obd, magnitude, random]", "methods: [obd, magnitude]", "seeds: [1, 2]", "seeds: [1]")
 	// As in TestDivergedUnitIsRecorded: retraining lenet300 at a rate of
 	// 1e150 overflows.

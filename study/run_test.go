@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"obd/datasets"
+	"obd/model/nettest"
 )
 
 // The points a run computes are those its unit records give back when it
@@ -20,14 +20,7 @@ func TestComputedPointsAreTheRecorded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a small lenet1")
 	}
-	dir, err := datasets.ResolveDir("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := datasets.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := nettest.MNIST(t)
 	def, err := Parse("t.yaml", strings.NewReader(`name: t
 network: lenet1
 data: {train: 400, test: 200, hessian_samples: 100}
@@ -74,14 +67,7 @@ func TestFloat32Study(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a small lenet1 twice")
 	}
-	dir, err := datasets.ResolveDir("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := datasets.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := nettest.MNIST(t)
 	const src = `name: t
 network: lenet1
 data: {train: 400, test: 200, hessian_samples: 100, eval_train: 200}

@@ -104,14 +104,7 @@ func TestFloat32TrainsLikeFloat64(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains lenet1 twice on 2000 MNIST images")
 	}
-	dir, err := datasets.ResolveDir("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := datasets.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := nettest.MNIST(t)
 	net := model.LeNet1()
 	tr := model.NewData(net, m.Train.Subset(datasets.FirstN(2000)))
 	te := model.NewData(net, m.Test.Subset(datasets.FirstN(1000)))

@@ -148,6 +148,13 @@ func TrainedLeNet1(tb testing.TB, params string, n int) (*model.Net, []float64, 
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return net, theta, model.NewData(net, MNIST(tb).Train.Subset(datasets.FirstN(n)))
+}
+
+// MNIST loads MNIST from the directory datasets.ResolveDir("") finds (the
+// GoMNIST module's data/, or $MNIST_DIR); it fails tb when it cannot.
+func MNIST(tb testing.TB) *datasets.MNIST {
+	tb.Helper()
 	dir, err := datasets.ResolveDir("")
 	if err != nil {
 		tb.Fatal(err)
@@ -156,5 +163,5 @@ func TrainedLeNet1(tb testing.TB, params string, n int) (*model.Net, []float64, 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return net, theta, model.NewData(net, m.Train.Subset(datasets.FirstN(n)))
+	return m
 }
