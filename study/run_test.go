@@ -118,3 +118,66 @@ seeds: [1]
 		}
 	}
 }
+
+// Run computes the seeds of a definition on lanes (one per worker, each
+// with an engine of its own) and gives the points, the units and the
+// dense nets' records of the one-worker run, in the same order: the same
+// floats, whatever order the lanes finish in. Run with -race, it also
+// checks that the lanes share nothing unguarded (the Recorder included).
+func TestLanesGiveTheSamePoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains three small lenet1 nets twice")
+	}
+	m := nettest.MNIST(t)
+	def, err := Parse("t.yaml", strings.NewReader(`name: t
+network: lenet1
+data: {train: 300, test: 200, hessian_samples: 100}
+training: {epochs: 2, batch_size: 32, lr: 0.01, momentum: 0.9}
+retraining: {epochs: 1, batch_size: 32, lr: 0.001, momentum: 0.9}
+methods: [obd, magnitude]
+schedule: iterative
+grid: [0.3, 0.6]
+seeds: [3, 1, 2]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res [2]*Result
+	var events [2]int
+	for i, workers := range []int{1, 3} {
+		rec := countEvents{n: &events[i]}
+		res[i], err = Run(context.Background(), def, Env{MNIST: m, Out: t.TempDir(), Workers: workers, Recorder: rec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res[i].Failed() > 0 || len(res[i].Points) != 30 {
+			t.Fatalf("workers %d: %d failed units, %d points", workers, res[i].Failed(), len(res[i].Points))
+		}
+		var seeds []uint64
+		for _, dr := range res[i].Dense {
+			seeds = append(seeds, dr.Seed)
+		}
+		if fmt.Sprint(seeds) != "[3 1 2]" {
+			t.Errorf("workers %d: dense nets recorded in the order of seeds %v, not the definition's [3 1 2]", workers, seeds)
+		}
+	}
+	if events[0] != events[1] {
+		t.Errorf("the recorder got %d events from one worker, %d from three", events[0], events[1])
+	}
+	for k, u := range res[0].Units {
+		if v := res[1].Units[k]; u.Method != v.Method || u.Scope != v.Scope || u.Seed != v.Seed {
+			t.Errorf("unit %d: %s/%s seed %d with one worker, %s/%s seed %d with three", k, u.Method, u.Scope, u.Seed, v.Method, v.Scope, v.Seed)
+		}
+	}
+	for i := range res[0].Points {
+		if a, b := fmt.Sprintf("%v", res[0].Points[i]), fmt.Sprintf("%v", res[1].Points[i]); a != b {
+			t.Fatalf("point %d with one worker\n%s\nwith three\n%s", i, a, b)
+		}
+	}
+}
+
+// countEvents counts the events it is given (unguarded: Run must call it
+// one event at a time).
+type countEvents struct{ n *int }
+
+func (c countEvents) Record(Event) { *c.n++ }
