@@ -1,33 +1,16 @@
 package study
 
-import (
-	"sync"
-
-	"obd/model"
-)
+import "obd/model"
 
 // Recorder receives what Run and TrainDense do, as typed events: study
 // never formats a message for a person, and progress bars, progress lines
 // and logs are Recorders (experiments/ has them).
 //
-// Record is called one event at a time, in the order things happen, and
-// the run waits for it to return: by TrainDense from its caller's
-// goroutine, by Run from the goroutines of its lanes (see Run), under a
-// lock. Events are values: a Recorder may keep them.
+// Record is called from the goroutine that called Run or TrainDense, one
+// event at a time, in the order things happen; the run waits for it to
+// return. Events are values: a Recorder may keep them.
 type Recorder interface {
 	Record(Event)
-}
-
-// lockedRecorder passes events to r one at a time.
-type lockedRecorder struct {
-	mu sync.Mutex
-	r  Recorder
-}
-
-func (l *lockedRecorder) Record(e Event) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.r.Record(e)
 }
 
 // Event is one of WorkPlanned, WorkSkipped, WorkDone, DenseDone, UnitDone,

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
-	"sync"
 	"time"
 
 	"obd/backend"
@@ -19,11 +17,8 @@ import (
 
 // Env is what a run needs besides its definition.
 type Env struct {
-	MNIST *datasets.MNIST
-	Out   string // output root: the definition writes Out/<name>/
-	// Workers is the number of goroutines a run computes on (0:
-	// GOMAXPROCS), split between concurrent seeds or all of one seed's
-	// engine (model.Engine). The numbers do not depend on it.
+	MNIST   *datasets.MNIST
+	Out     string // output root: the definition writes Out/<name>/
 	Workers int
 	Quick   bool
 	// Recorder, if not nil, receives the run's progress and what it
@@ -92,10 +87,6 @@ func (r *Result) Failed() int {
 // definition has finished or failed; only then does it hold all points,
 // and only then should it be written. With env.Merge nothing is computed:
 // Run only gathers what is on disk.
-//
-// With env.Workers at least 2 and several seeds to compute, the seeds'
-// dense nets and units run concurrently, on lanes of fewer workers each
-// (computeAll); the points do not depend on it.
 func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 	r, err := newRun(def, env)
 	if err != nil {
@@ -105,16 +96,14 @@ func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var seeds []uint64
 	for _, seed := range r.d.Seeds {
 		if !todo[seed] {
 			r.skipDense(seed)
 			continue
 		}
-		seeds = append(seeds, seed)
-	}
-	if err := r.computeAll(ctx, seeds); err != nil {
-		return nil, err
+		if err := r.compute(ctx, seed); err != nil {
+			return nil, err
+		}
 	}
 	// Another shard may have finished its units meanwhile.
 	if err := r.gatherLate(); err != nil {
@@ -136,16 +125,12 @@ type run struct {
 	done     []bool
 	results  []UnitResult
 	points   [][]report.Point
-	perUnit  int        // the work of a unit
-	progress func(int)  // records work done
-	mu       sync.Mutex // guards res.Dense while lanes run
+	perUnit  int       // the work of a unit
+	progress func(int) // records work done
 }
 
 func newRun(def *Definition, env Env) (*run, error) {
 	d := def.AtScale(env.Quick)
-	if env.Recorder != nil {
-		env.Recorder = &lockedRecorder{r: env.Recorder} // the lanes record one at a time
-	}
 	res := &Result{Def: d, Hash: d.Hash(), Dir: filepath.Join(env.Out, d.Name)}
 	if env.Quick {
 		res.Dir += "-quick" // never overwrite a full-scale result
@@ -236,118 +221,20 @@ func (r *run) skipDense(seed uint64) {
 	r.env.skip(r.d, 10*r.d.Training.Epochs)
 	if dr, ok := readDenseRecord(r.unitDir, r.res.Hash, seed); ok {
 		dr.Cached = true
-		r.addDense(dr)
+		r.res.Dense = append(r.res.Dense, dr)
 	} else if rec, ok := readDenseTiming(r.d, seed, r.env.Out); ok {
-		r.addDense(UnitResult{Method: "dense", Seed: seed, Seconds: rec.Seconds, Cached: true})
+		r.res.Dense = append(r.res.Dense, UnitResult{Method: "dense", Seed: seed, Seconds: rec.Seconds, Cached: true})
 	}
 }
 
-// seedDense is the dense net of one seed as its units start from it.
-type seedDense struct {
-	ready chan struct{} // closed once the fields below are set
-	theta []float64
-	stats [3]model.Stats // eval_train, test, validation (N 0: none)
-	err   error          // why the net failed: its seed's units fail
-	stop  error          // the error that stopped the run while it trained
-}
-
-// computeAll trains (or reads) the dense nets of seeds and runs the units
-// of this process of those seeds, on lanes: min(workers, len(seeds))
-// goroutines, each with its own engine of workers/lanes workers. A lane
-// takes the next task, the dense nets first (in seed order), then the
-// units (in unit order); a unit waits for its seed's net. Every task is
-// deterministic whatever its engine's worker count (model.Engine.Run), so
-// the lanes change when a number is computed, never its value. Lanes pay
-// because a training step's small products do not keep two cores busy
-// (two single-worker trainings of lenet1 at batch 32 get through about
-// 1.4 times the samples of one two-worker training).
-//
-// A failed dense net fails its units; the error returned is the first one
-// that stops the run (cancellation, a write that failed), after which the
-// lanes take no new task.
-func (r *run) computeAll(ctx context.Context, seeds []uint64) error {
-	workers := r.e.Workers
-	lanes := min(workers, len(seeds))
-	if lanes <= 1 {
-		for _, seed := range seeds {
-			sd := &seedDense{ready: make(chan struct{})}
-			if err := r.trainDense(ctx, seed, r.e, sd); err != nil {
-				return err
-			}
-			for k, u := range r.units {
-				if u.seed == seed && r.todo(k) {
-					if err := r.runUnit(ctx, k, r.e, sd); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	nets := map[uint64]*seedDense{}
-	var tasks []func(e *model.Engine) error
-	for _, seed := range seeds {
-		sd := &seedDense{ready: make(chan struct{})}
-		nets[seed] = sd
-		tasks = append(tasks, func(e *model.Engine) error { return r.trainDense(ctx, seed, e, sd) })
-	}
-	for k, u := range r.units {
-		if sd := nets[u.seed]; sd != nil && r.todo(k) {
-			tasks = append(tasks, func(e *model.Engine) error { return r.runUnit(ctx, k, e, sd) })
-		}
-	}
-	var (
-		mu    sync.Mutex
-		next  int
-		first error
-		wg    sync.WaitGroup
-	)
-	take := func() func(*model.Engine) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if first != nil || next == len(tasks) {
-			return nil
-		}
-		next++
-		return tasks[next-1]
-	}
-	for range lanes {
-		e := model.NewEngine(r.data.net, max(1, workers/lanes))
-		wg.Go(func() {
-			for task := take(); task != nil; task = take() {
-				if err := task(e); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-						cancel()
-					}
-					mu.Unlock()
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return first
-}
-
-// todo says whether this process runs unit k.
-func (r *run) todo(k int) bool { return !r.done[k] && r.env.Shard.owns(k, len(r.units)) }
-
-// trainDense trains (or reads) the dense net of seed on e, evaluates it
-// and checks that it learned, into sd. The error returned is one that
-// stops the run; a net that failed is sd.err.
-func (r *run) trainDense(ctx context.Context, seed uint64, e *model.Engine, sd *seedDense) (stop error) {
-	defer func() {
-		sd.stop = stop
-		close(sd.ready)
-	}()
+// compute trains (or reads) the dense net of seed and runs the units of
+// this process of that seed. A failed dense net fails its units; the error
+// returned is one that stops the run (cancellation, a write that failed).
+func (r *run) compute(ctx context.Context, seed uint64) error {
 	d, env := r.d, r.env
 	start := time.Now()
 	spent := 0 // of the training's work
-	theta, info, cached, err := dense(ctx, d, r.data, e, seed, env, func(n int) { spent += n; r.progress(n) })
+	theta, info, cached, err := dense(ctx, d, r.data, r.e, seed, env, func(n int) { spent += n; r.progress(n) })
 	var ioErr *ioError
 	if errors.As(err, &ioErr) {
 		return err
@@ -373,13 +260,14 @@ func (r *run) trainDense(ctx context.Context, seed uint64, e *model.Engine, sd *
 	}
 	// Every unit of this seed starts from the same evaluated dense net,
 	// which must have learned.
+	var denseStats [3]model.Stats
 	if err == nil {
-		sd.stats[0] = e.Sum(theta, r.data.evalTrain, nil, model.PassEval, nil)
-		sd.stats[1] = e.Sum(theta, r.data.test, nil, model.PassEval, nil)
+		denseStats[0] = r.e.Sum(theta, r.data.evalTrain, nil, model.PassEval, nil)
+		denseStats[1] = r.e.Sum(theta, r.data.test, nil, model.PassEval, nil)
 		if r.data.valid != nil {
-			sd.stats[2] = e.Sum(theta, r.data.valid, nil, model.PassEval, nil)
+			denseStats[2] = r.e.Sum(theta, r.data.valid, nil, model.PassEval, nil)
 		}
-		err = r.data.checkDense(e, seed, sd.stats[0])
+		err = r.data.checkDense(r.e, seed, denseStats[0])
 	}
 	if !cached {
 		// The epochs it will not train: all the rest after a failure,
@@ -390,67 +278,45 @@ func (r *run) trainDense(ctx context.Context, seed uint64, e *model.Engine, sd *
 		dr.Error = err.Error()
 	}
 	env.record(DenseDone{Definition: d.Name, Network: d.Network, Seed: seed, Seconds: dr.Seconds, Cached: cached, Err: err})
-	r.addDense(dr)
-	sd.theta, sd.err = theta, err
-	return nil
-}
-
-// runUnit runs unit k on e from its seed's dense net sd, once that is
-// ready, and records it as done (on disk too). A unit that fails is
-// recorded as failed; the error returned is one that stops the run.
-func (r *run) runUnit(ctx context.Context, k int, e *model.Engine, sd *seedDense) error {
-	select {
-	case <-sd.ready:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	if sd.stop != nil {
-		return sd.stop
-	}
-	d, env, u := r.d, r.env, r.units[k]
-	var ur UnitResult
-	var upts []report.Point
-	spent := 0 // of the unit's work
-	uerr := sd.err
-	if uerr == nil {
-		u.e, u.dense, u.denseStats = e, sd.theta, sd.stats
-		u.progress = func(n int) { spent += n; r.progress(n) }
-		var werr error
-		ur, upts, uerr, werr = u.run(ctx)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if werr != nil {
-			return fmt.Errorf("%s: %s: %w", d.Name, u, werr)
-		}
-	} else {
-		ur = UnitResult{Method: u.method, Scope: string(u.scope), Seed: u.seed, Backend: backend.Name()}
-		uerr = fmt.Errorf("dense net: %w", wrapDense(d, u.seed, uerr))
-	}
-	if uerr != nil {
-		r.progress(r.perUnit - spent) // the steps it will not run
-		ur.Error = uerr.Error()
-		if werr := u.recordFailure(ur); werr != nil {
-			return werr
-		}
-		env.record(UnitFailed{Definition: d.Name, Method: u.method, Scope: string(u.scope), Seed: u.seed, Err: uerr})
-	} else {
-		last := upts[len(upts)-1]
-		env.record(UnitDone{Definition: d.Name, Method: u.method, Scope: string(u.scope), Seed: u.seed,
-			Points: len(upts), FractionRemoved: last.FractionRemoved, TestError: last.TestError, Seconds: ur.Seconds})
-	}
-	r.done[k], r.results[k], r.points[k] = true, ur, upts
-	return nil
-}
-
-// addDense adds a dense net's record to the result, in the order of the
-// definition's seeds whatever order the lanes finish in.
-func (r *run) addDense(dr UnitResult) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.res.Dense = append(r.res.Dense, dr)
-	pos := func(seed uint64) int { return slices.Index(r.d.Seeds, seed) }
-	slices.SortStableFunc(r.res.Dense, func(a, b UnitResult) int { return pos(a.Seed) - pos(b.Seed) })
+	for k, u := range r.units {
+		if u.seed != seed || r.done[k] || !env.Shard.owns(k, len(r.units)) {
+			continue
+		}
+		var ur UnitResult
+		var upts []report.Point
+		spent := 0 // of the unit's work
+		uerr := err
+		if uerr == nil {
+			u.dense, u.denseStats = theta, denseStats
+			u.progress = func(n int) { spent += n; r.progress(n) }
+			var werr error
+			ur, upts, uerr, werr = u.run(ctx)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if werr != nil {
+				return fmt.Errorf("%s: %s: %w", d.Name, u, werr)
+			}
+		} else {
+			ur = UnitResult{Method: u.method, Scope: string(u.scope), Seed: u.seed, Backend: backend.Name()}
+			uerr = fmt.Errorf("dense net: %w", wrapDense(d, seed, uerr))
+		}
+		if uerr != nil {
+			r.progress(r.perUnit - spent) // the steps it will not run
+			ur.Error = uerr.Error()
+			if werr := u.recordFailure(ur); werr != nil {
+				return werr
+			}
+			env.record(UnitFailed{Definition: d.Name, Method: u.method, Scope: string(u.scope), Seed: seed, Err: uerr})
+		} else {
+			last := upts[len(upts)-1]
+			env.record(UnitDone{Definition: d.Name, Method: u.method, Scope: string(u.scope), Seed: seed,
+				Points: len(upts), FractionRemoved: last.FractionRemoved, TestError: last.TestError, Seconds: ur.Seconds})
+		}
+		r.done[k], r.results[k], r.points[k] = true, ur, upts
+	}
+	return nil
 }
 
 // result reports what the run gathered and computed.
