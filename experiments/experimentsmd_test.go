@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,6 +92,22 @@ func TestBrokenBaselinesCSV(t *testing.T) {
 // (testdata/golden), and returns the document.
 func goldenExperimentsMD(t *testing.T, defs ...string) []byte {
 	t.Helper()
+	out := goldenResults(t, defs...)
+	md := filepath.Join(t.TempDir(), "EXPERIMENTS.md")
+	if err := experimentsMD(options{out: out}, md); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// goldenResults returns a results directory holding, as each definition's
+// points.csv, the quick golden of each of defs.
+func goldenResults(t *testing.T, defs ...string) string {
+	t.Helper()
 	out := t.TempDir()
 	for _, def := range defs {
 		body, err := os.ReadFile(filepath.Join("testdata", "golden", def+"-quick.points.csv"))
@@ -104,15 +121,7 @@ func goldenExperimentsMD(t *testing.T, defs ...string) []byte {
 			t.Fatal(err)
 		}
 	}
-	md := filepath.Join(t.TempDir(), "EXPERIMENTS.md")
-	if err := experimentsMD(options{out: out}, md); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(md)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return out
 }
 
 // The verdict's OBS rows read the points of lenet1-obs and the layer-wise
@@ -201,5 +210,42 @@ func TestGoVsPyTorch(t *testing.T) {
 	r.pytorch = strings.ReplaceAll(md, "Go / PyTorch, same precision", "Go / PyTorch float64 ")
 	if _, err := r.GoVsPyTorch(); err == nil || !strings.Contains(err.Error(), "no Go float64 row") {
 		t.Errorf("a page without the ratio column: error %v", err)
+	}
+}
+
+// LevelOf reads a level's points before retraining, RetrainedLevelOf
+// after: on lenet1-obs-retrain's quick golden, at 60% deleted, each is the
+// test error of the one seed's point of that kind (as points.csv gives it).
+func TestLevelOfRetrained(t *testing.T) {
+	const def = "lenet1-obs-retrain"
+	r, err := loadResults(goldenResults(t, def), []string{def})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after float64
+	for _, p := range r.pts[def] {
+		if p.Method == "obd" && math.Abs(p.FractionRemoved-0.6) < 0.01 {
+			if p.Retrained {
+				after = p.TestError
+			} else {
+				before = p.TestError
+			}
+		}
+	}
+	if before == after {
+		t.Fatalf("the golden's obd test error is %v before and after retraining: nothing to tell apart", before)
+	}
+	for _, tc := range []struct {
+		name string
+		f    func(string, []string, float64, string) ([]methodAt, error)
+		want float64
+	}{{"LevelOf", r.LevelOf, before}, {"RetrainedLevelOf", r.RetrainedLevelOf, after}} {
+		got, err := tc.f(def, []string{"obd"}, 0.6, "test_error")
+		if err != nil || len(got) != 1 {
+			t.Fatalf("%s: %v, %v", tc.name, got, err)
+		}
+		if got[0].Mean != tc.want {
+			t.Errorf("%s: obd's test error at 60%% is %v, want %v", tc.name, got[0].Mean, tc.want)
+		}
 	}
 }

@@ -142,9 +142,18 @@ type methodAt struct {
 // (claims.Measures) of def's points at level f before retraining, over the
 // seeds, in the order given; nil when some method has no point at f.
 func (r *results) LevelOf(def string, methods []string, f float64, m string) ([]methodAt, error) {
+	return r.levelOf(def, methods, f, m, false)
+}
+
+// RetrainedLevelOf is LevelOf after retraining.
+func (r *results) RetrainedLevelOf(def string, methods []string, f float64, m string) ([]methodAt, error) {
+	return r.levelOf(def, methods, f, m, true)
+}
+
+func (r *results) levelOf(def string, methods []string, f float64, m string, retrained bool) ([]methodAt, error) {
 	var out []methodAt
 	for _, name := range methods {
-		c, err := r.Curve(def, name, "", false, m)
+		c, err := r.Curve(def, name, "", retrained, m)
 		if err != nil {
 			return nil, err
 		}
