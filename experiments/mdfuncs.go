@@ -787,15 +787,14 @@ var mdFuncs = template.FuncMap{
 			OK              bool
 		}{f, at, dense, diff, n, ok}
 	},
-	"embed":     embedMarkdown,
-	"net":       model.ByName,
-	"chunkSize": func() int { return model.ChunkSize },
-	"describe":  func(xs []float64) report.Stat { return report.Describe(xs) },
-	"sub":       func(a, b float64) float64 { return a - b },
-	"add":       func(a, b float64) float64 { return a + b },
-	"div":       func(a, b float64) float64 { return a / b },
-	"mulInt":    func(a, b int) int { return a * b },
-	"addInt":    func(a, b int) int { return a + b },
+	"embed":    embedMarkdown,
+	"net":      model.ByName,
+	"describe": func(xs []float64) report.Stat { return report.Describe(xs) },
+	"sub":      func(a, b float64) float64 { return a - b },
+	"add":      func(a, b float64) float64 { return a + b },
+	"div":      func(a, b float64) float64 { return a / b },
+	"mulInt":   func(a, b int) int { return a * b },
+	"addInt":   func(a, b int) int { return a + b },
 	// cond is a if c, else b.
 	"cond": func(c bool, a, b any) any {
 		if c {

@@ -420,13 +420,45 @@ func perPattern(net string, max float64) func(*Input) Check {
 	}
 }
 
+// studyBound is the goal that a study of net trained in float32 take at
+// most max times its float64 time with backend (han-lenet5 for lenet5).
+// Only its training epochs would run in float32: the Hessian passes, the
+// scores and every reported objective stay float64. So, if its epochs
+// speed up as the benchmark's epoch does, the study's time ratio is at
+// least the epoch's, float32 seconds over float64 seconds: an epoch ratio
+// above max misses the goal without running the study; one at or below it
+// leaves the goal to a timed run of the study (not measured).
+func studyBound(net, backend string, max float64) func(*Input) Check {
+	return func(in *Input) Check {
+		gb := in.bench(backend)
+		if gb == nil {
+			return notMeasured("no %s run", backendName[backend])
+		}
+		var s [2]float64
+		for i, p := range []string{"float32", "float64"} {
+			e, ok := gb.Epochs[Key{p, net}]
+			if !ok {
+				return notMeasured("no %s in %s", benchName(p, net), gb.File)
+			}
+			s[i] = e.Seconds
+		}
+		r := s[0] / s[1]
+		if r <= max {
+			return notMeasured("the epoch's float32/float64 ratio, %s, allows it; only a timed run of the study can tell", fmtRatio(r))
+		}
+		return Check{Measured: fmt.Sprintf("at least %s: its epochs alone take %s of their float64 time (%s against %s s)",
+			fmtRatio(r), fmtRatio(r), fmtSec(s[0]), fmtSec(s[1]))}
+	}
+}
+
 // Goals are the speed goals of issue #18 that these benchmarks measure
-// (its items 2 and 3).
+// (its items 2 and 3), or bound.
 var Goals = []Goal{
 	{"LeNet-5 epoch in float32, Go with OpenBLAS ≤ 1 × PyTorch float32", againstPyTorch("lenet5", "float32", "openblas", 1)},
 	{"LeNet-5 epoch in float32, Go with pure-Go BLAS (gonum) ≤ 2 × PyTorch float32", againstPyTorch("lenet5", "float32", "gonum", 2)},
 	{"lenet1 epoch in float64, Go with pure-Go BLAS (gonum) ≥ 70% of the GEMM rate of its own products (same run)", ofOwnProducts("lenet1", 0.7)},
 	{"lenet1 per-pattern epoch (batch 1) in float64, Go with pure-Go BLAS (gonum) ≤ 2 × its minibatch epoch", perPattern("lenet1", 2)},
+	{"han-lenet5 in float32 ≤ 0.5 × its float64 time, with OpenBLAS (bounded by the LeNet-5 epoch's float32/float64 ratio)", studyBound("lenet5", "openblas", 0.5)},
 }
 
 // OldGoals are the goals of the older issue #6: Go's float64 epoch against
@@ -564,8 +596,9 @@ func WriteMarkdown(w io.Writer, in *Input) error {
 	pf("Each goal is met (✓), missed (✗), or not measured (–) when an input is missing. " +
 		"A pass's GFLOP/s count the network's work (model.Net.FLOPs, a training step as a gradient pass over its minibatch); " +
 		"the GEMM rate of its own products is BenchmarkGEMM/float64/<net>/parallel (package backend) from the same run, " +
-		"as on the roofline pages (scripts/roofline, which set every pass of scripts/bench.sh's run against its own GEMM rates). Issue #18's other goals (han-lenet5 in float32 in at most half its " +
-		"float64 time, the main job within 10 minutes) are not measured here.\n\n")
+		"as on the roofline pages (scripts/roofline, which set every pass of scripts/bench.sh's run against its own GEMM rates). han-lenet5's is bounded, not timed: only its training epochs would run in float32, " +
+		"so its time ratio is at least its epochs' (if they speed up as the benchmark's does). Issue #18's other goal, the main job within 10 minutes, " +
+		"is not measured here (README).\n\n")
 	if err := goalTable(&b, in, Goals); err != nil {
 		return err
 	}

@@ -319,3 +319,37 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+// han-lenet5's float32 goal is bounded by the LeNet-5 epoch under
+// OpenBLAS: missed when the epoch alone takes more than half its float64
+// time, not measured (never met) when it takes less, or when an epoch is
+// missing.
+func TestStudyBound(t *testing.T) {
+	const goal = "han-lenet5 in float32 ≤ 0.5 × its float64 time"
+	in := testInput(t)
+	row := func() string {
+		for _, line := range strings.Split(page(t, in), "\n") {
+			if strings.HasPrefix(line, "| "+goal) {
+				return squeeze(line)
+			}
+		}
+		t.Fatalf("no row for %q", goal)
+		return ""
+	}
+	// The test input's OpenBLAS run has no float64 LeNet-5 epoch.
+	if want := "not measured: no BenchmarkTrainEpoch/lenet5 in ob.txt | – |"; !strings.Contains(row(), want) {
+		t.Errorf("got %q, want it to end %q", row(), want)
+	}
+	in.OpenBLAS.Epochs[Key{"float64", "lenet5"}] = Epoch{Seconds: 34, Procs: 2} // 25 / 34 = 0.74
+	if want := "| at least 0.74×: its epochs alone take 0.74× of their float64 time (25.00 against 34.00 s) | ✗ |"; !strings.Contains(row(), want) {
+		t.Errorf("got %q, want it to end %q", row(), want)
+	}
+	in.OpenBLAS.Epochs[Key{"float64", "lenet5"}] = Epoch{Seconds: 60, Procs: 2} // 25 / 60 = 0.42
+	if want := "| not measured: the epoch's float32/float64 ratio, 0.42×, allows it; only a timed run of the study can tell | – |"; !strings.Contains(row(), want) {
+		t.Errorf("got %q, want it to end %q", row(), want)
+	}
+	in.OpenBLAS = nil
+	if want := "| not measured: no OpenBLAS run | – |"; !strings.Contains(row(), want) {
+		t.Errorf("got %q, want it to end %q", row(), want)
+	}
+}
