@@ -15,6 +15,9 @@
 #              BenchmarkTrainEpoch/float32/<net>, precision float32
 #                                         (60,000 samples, batch 64; -benchtime=1x)
 #              BenchmarkTrainPerPattern/lenet1 (6,000 samples, batch 1)
+#   prune      BenchmarkOBS/lenet1, BenchmarkOBSLayerwise/lenet300 (one chain of
+#              deletions to 90%, -benchtime=1x, train-count times, -benchmem),
+#              written apart to results/bench/obs-<backend>.txt
 #   backend    BenchmarkGEMM/<float64|float32>/<net's products|512|1024>/<serial|parallel>
 #                                         (the machine's matrix product rate)
 #
@@ -52,3 +55,10 @@ run -bench '^Benchmark(TrainEpoch|TrainPerPattern)$' -benchtime 1x -count "$trai
 mv "$tmp" "$out"
 echo "wrote $out"
 go run ./scripts/roofline "$out"
+# OBS chains apart: an op is a whole chain (a minute or more), and -benchmem's
+# B/op, the bytes a chain allocates, bounds its memory.
+obs=results/bench/obs-$backend.txt
+echo "blas: $backend" >"$obs.tmp"
+go test ${tags[@]+"${tags[@]}"} -p 1 -timeout 0 -run '^$' -bench '^BenchmarkOBS(Layerwise)?$' -benchtime 1x -count "$train_count" -benchmem ./prune/ | tee -a "$obs.tmp"
+mv "$obs.tmp" "$obs"
+echo "wrote $obs"
