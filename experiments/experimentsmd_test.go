@@ -45,14 +45,7 @@ func TestBestBaselineInClaims(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(out, "baselines-lenet1", "baselines.csv"), []byte(valid), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	md := filepath.Join(t.TempDir(), "EXPERIMENTS.md")
-	if err := experimentsMD(options{out: out}, md); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(md)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := renderExperimentsMD(t, out)
 	for _, want := range []string{
 		"lenet1-v, chosen among 2 recipes on validation error (2.00% on 5,000 held-out images, seed 1): test error 2.00 ± 0.14% (2 seeds); target ≤ 1.7%: missed",
 		"0.96% (han-lenet5, seed 1: the only recipe; target ≤ 0.9%: missed)",
@@ -92,7 +85,13 @@ func TestBrokenBaselinesCSV(t *testing.T) {
 // (testdata/golden), and returns the document.
 func goldenExperimentsMD(t *testing.T, defs ...string) []byte {
 	t.Helper()
-	out := goldenResults(t, defs...)
+	return renderExperimentsMD(t, goldenResults(t, defs...))
+}
+
+// renderExperimentsMD returns EXPERIMENTS.md as the generator writes it
+// from the results directory out.
+func renderExperimentsMD(t *testing.T, out string) []byte {
+	t.Helper()
 	md := filepath.Join(t.TempDir(), "EXPERIMENTS.md")
 	if err := experimentsMD(options{out: out}, md); err != nil {
 		t.Fatal(err)
