@@ -55,7 +55,7 @@ run -bench '^Benchmark(TrainEpoch|TrainPerPattern)$' -benchtime 1x -count "$trai
 mv "$tmp" "$out"
 echo "wrote $out"
 go run ./scripts/roofline "$out"
-# OBS chains apart: an op is a whole chain (a minute or more), and -benchmem's
+# OBS chains apart: an op is a whole chain (many seconds), and -benchmem's
 # B/op, the bytes a chain allocates, bounds its memory.
 obs=results/bench/obs-$backend.txt
 echo "blas: $backend" >"$obs.tmp"
