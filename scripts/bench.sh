@@ -14,7 +14,10 @@
 #   train      BenchmarkTrainEpoch/<net>, in float64,
 #              BenchmarkTrainEpoch/float32/<net>, precision float32
 #                                         (60,000 samples, batch 64; -benchtime=1x)
-#              BenchmarkTrainPerPattern/lenet1 (6,000 samples, batch 1)
+#              BenchmarkTrainMainJob/lenet1 (60,000 samples, the main
+#                                         job's recipe: batch 32, lr 0.01)
+#              BenchmarkTrainPerPattern/lenet1 (6,000 samples, batch 1,
+#                                         the per-pattern recipe's lr 0.001)
 #   prune      BenchmarkOBS/lenet1, BenchmarkOBSLayerwise/lenet300 (one chain of
 #              deletions to 90%, -benchtime=1x, train-count times, -benchmem),
 #              written apart to results/bench/obs-<backend>.txt
@@ -51,7 +54,7 @@ run() {
 }
 run -bench '^Benchmark(Forward|Gradient|HessianDiag|HessianDiagFull|Saliency|GEMM)$' -count "$count" ./model/ ./curvature/ ./prune/ ./backend/
 run -bench '^Benchmark(Dense|Sparse)Inference$' -cpu 1 -count "$count" ./sparse/
-run -bench '^Benchmark(TrainEpoch|TrainPerPattern)$' -benchtime 1x -count "$train_count" ./train/
+run -bench '^Benchmark(TrainEpoch|TrainMainJob|TrainPerPattern)$' -benchtime 1x -count "$train_count" ./train/
 mv "$tmp" "$out"
 echo "wrote $out"
 go run ./scripts/roofline "$out"

@@ -7,7 +7,8 @@
 # side by side and the ratios to PyTorch in the same precision, and the
 # speed goals of issue #18 marked met, missed or not measured (then the older
 # goals of issue #6). With pure-Go BLAS it also runs, in the same file,
-# BenchmarkTrainPerPattern/<net> if the tree has it (per-pattern updates) and
+# BenchmarkTrainMainJob/<net> and BenchmarkTrainPerPattern/<net> if the tree
+# has them (an epoch at the main job's recipe, per-pattern updates) and
 # BenchmarkGEMM/float64/<net>/parallel (package backend: the rate of the
 # network's own products), which two of the goals need. It first checks
 # that the PyTorch networks compute the harness's objective and gradient.
@@ -97,9 +98,10 @@ epochs() { # OUT [go test flags...]
 }
 out=$dir/train-epoch-gonum.txt
 epochs "$out"
-# Same run, pure-Go BLAS: per-pattern updates (if the tree has the
-# benchmark) and the rate of each network's own products.
-gotest -bench "^BenchmarkTrainPerPattern\$/^(${alt})\$" -benchtime=1x -count "$count" ./train/ | tee -a "$out.tmp"
+# Same run, pure-Go BLAS: an epoch at the main job's recipe and per-pattern
+# updates (if the tree has the benchmarks) and the rate of each network's
+# own products.
+gotest -bench "^BenchmarkTrain(MainJob|PerPattern)\$/^(${alt})\$" -benchtime=1x -count "$count" ./train/ | tee -a "$out.tmp"
 gotest -bench "^BenchmarkGEMM\$/^float64\$/^(${alt})\$/^parallel\$" -count 5 ./backend/ | tee -a "$out.tmp"
 mv "$out.tmp" "$out"
 args=(-gonum "$out")

@@ -11,7 +11,8 @@
 // <Bench>/float32/<net> (float32: BenchmarkTrainEpoch/float32/<net>, a
 // recipe's precision float32) that report GFLOP/s (BenchmarkForward,
 // BenchmarkGradient, BenchmarkHessianDiag, BenchmarkHessianDiagFull,
-// BenchmarkTrainEpoch; their FLOPs are model.Net.FLOPs, the network's
+// BenchmarkTrainEpoch, BenchmarkTrainMainJob, BenchmarkTrainPerPattern;
+// their FLOPs are model.Net.FLOPs, the network's
 // connections). The rates are BenchmarkGEMM's (package backend), in the
 // pass's precision. A pass is set against:
 //
