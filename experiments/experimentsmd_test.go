@@ -212,6 +212,28 @@ func TestGoVsPyTorch(t *testing.T) {
 	}
 }
 
+// Missed reads pytorch.md's goal table: a goal marked ✗ is missed, one
+// marked ✓ or – is not, and a prefix that names no goal is an error.
+func TestMissed(t *testing.T) {
+	const md = `## Goals of issue #18
+
+| goal | measured | met |
+|:-----|:---------|:----|
+| lenet1 epoch at the main job's batch size | 57% | ✗ |
+| lenet1 per-pattern epoch | 1.33× | ✓ |
+| han-lenet5 in float32 | not measured: no OpenBLAS run | – |
+`
+	r := &results{pytorch: md}
+	for prefix, want := range map[string]bool{"lenet1 epoch": true, "lenet1 per-pattern": false, "han-lenet5": false} {
+		if got, err := r.Missed(prefix); err != nil || got != want {
+			t.Errorf("Missed(%q) = %v, %v; want %v", prefix, got, err, want)
+		}
+	}
+	if _, err := r.Missed("LeNet-5 epoch"); err == nil {
+		t.Error("Missed of a goal the page does not have: no error")
+	}
+}
+
 // LevelOf reads a level's points before retraining, RetrainedLevelOf
 // after: on lenet1-obs-retrain's quick golden, at 60% deleted, each is the
 // test error of the one seed's point of that kind (as points.csv gives it).

@@ -367,6 +367,32 @@ func (r *results) MissedGoals() []string {
 	return gs
 }
 
+// Missed reports whether pytorch.md's goal table marks ✗ a goal whose text
+// begins with prefix, so that EXPERIMENTS.md explains only the goals the
+// measurements missed. A prefix that names no goal is an error, so that a
+// goal renamed in scripts/benchcompare cannot silently drop its
+// explanation.
+func (r *results) Missed(prefix string) (bool, error) {
+	found := false
+	for _, t := range claims.ParseTables(r.pytorch) {
+		if len(t.Header) != 3 || t.Header[0] != "goal" {
+			continue
+		}
+		for _, row := range t.Rows {
+			if strings.HasPrefix(row[0], prefix) {
+				if row[2] == "✗" {
+					return true, nil
+				}
+				found = true
+			}
+		}
+	}
+	if !found {
+		return false, fmt.Errorf("Missed: no goal in results/bench/pytorch.md begins with %q", prefix)
+	}
+	return false, nil
+}
+
 // SparseFiles are the results/bench/sparse-*.md reports.
 func (r *results) SparseFiles() []string {
 	fs, _ := filepath.Glob(filepath.Join(r.Out, "bench", "sparse-*.md"))
