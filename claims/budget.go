@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"slices"
@@ -82,4 +83,97 @@ func LeadAt(pts []report.Point, a, b string, f float64) report.Stat {
 		}
 	}
 	return report.Describe(xs)
+}
+
+// Budget is one retraining budget of the retraining-budget study (issue #19
+// item 3): a definition's name and its points, all from the same dense
+// nets as the other budgets'.
+type Budget struct {
+	Def    string
+	Points []report.Point
+}
+
+// BudgetChoice is the retraining budget ChooseBudget picks, by index into
+// its budgets.
+type BudgetChoice struct {
+	// Chosen is the budget picked; Best the one with the lowest mean
+	// validation error after retraining at the level.
+	Chosen, Best int
+	// Recovers is true when Chosen brings the mean validation error within
+	// tol of the dense net's (the first rule); false when the second rule
+	// picked it.
+	Recovers bool
+	// Diff is Chosen's validation error minus Best's, seed by seed, over
+	// the seeds both have (fractions; zero when Chosen is Best).
+	Diff report.Stat
+	// OK is false when no budget has validation errors at the level.
+	OK bool
+}
+
+// ChooseBudget picks, on validation error, the retraining budget a
+// protocol should use at level f (within Tol) for method, cheapest first
+// by the mean retraining epochs a step of method used:
+//
+//  1. the cheapest budget whose mean validation error after retraining is
+//     within tol of the same seeds' dense nets' (Recovery.ValidGap);
+//  2. when none is, the cheapest whose validation error minus the best
+//     budget's (the lowest mean), seed by seed, has a mean no larger than
+//     its standard deviation over seeds: no worse than the best beyond the
+//     seeds' spread. With a single common seed that spread is zero and only
+//     the best qualifies.
+//
+// The test set plays no part. Budgets without validation errors at f are
+// skipped.
+func ChooseBudget(budgets []Budget, method string, f, tol float64) BudgetChoice {
+	type cand struct {
+		i      int
+		rec    Recovery
+		valid  map[uint64]float64
+		epochs float64
+	}
+	var cs []cand
+	for i, b := range budgets {
+		r := RecoveryAt(b.Points, method, f)
+		if r.Valid.N == 0 {
+			continue
+		}
+		v := map[uint64]float64{}
+		for _, p := range b.Points {
+			if p.Method == method && p.Retrained && Near(p, f) && !math.IsNaN(p.ValidError) {
+				v[p.Seed] = p.ValidError
+			}
+		}
+		cs = append(cs, cand{i, r, v, r.Epochs.Mean})
+	}
+	if len(cs) == 0 {
+		return BudgetChoice{}
+	}
+	// Cheapest first; equal costs keep the order given.
+	slices.SortStableFunc(cs, func(a, b cand) int { return cmp.Compare(a.epochs, b.epochs) })
+	for _, c := range cs {
+		if c.rec.ValidGap.N > 0 && c.rec.ValidGap.Mean <= tol {
+			return BudgetChoice{Chosen: c.i, Best: c.i, Recovers: true, OK: true}
+		}
+	}
+	best := cs[0]
+	for _, c := range cs[1:] {
+		if c.rec.Valid.Mean < best.rec.Valid.Mean {
+			best = c
+		}
+	}
+	for _, c := range cs {
+		if c.i == best.i {
+			return BudgetChoice{Chosen: c.i, Best: best.i, OK: true}
+		}
+		var xs []float64
+		for _, seed := range slices.Sorted(maps.Keys(c.valid)) {
+			if v, ok := best.valid[seed]; ok {
+				xs = append(xs, c.valid[seed]-v)
+			}
+		}
+		if d := report.Describe(xs); d.N > 0 && d.Mean <= d.Std {
+			return BudgetChoice{Chosen: c.i, Best: best.i, Diff: d, OK: true}
+		}
+	}
+	panic("unreachable: the best budget is among the candidates")
 }

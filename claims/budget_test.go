@@ -71,3 +71,57 @@ func TestLeadAt(t *testing.T) {
 		t.Errorf("lead over a method with no points: %+v", l)
 	}
 }
+
+// budgetOf is one budget's sweep over two seeds: dense nets at validation
+// error 0.021, and obd retrained at 60% deleted with the given validation
+// errors per seed, epochs retraining epochs a step.
+func budgetOf(def string, epochs int, valid ...float64) Budget {
+	var pts []report.Point
+	for i, v := range valid {
+		seed := uint64(i + 1)
+		d := pt("obd", "global", seed, 0, 0, false, 0.4, 0.02, 0)
+		d.ValidError = 0.021
+		q := pt("obd", "global", seed, 1, 0.6, true, 0.5, 0.9, 0) // test error 0.9: the choice must not read it
+		q.ValidError, q.RetrainEpochs = v, epochs
+		pts = append(pts, d, q)
+	}
+	return Budget{Def: def, Points: pts}
+}
+
+func TestChooseBudget(t *testing.T) {
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-12 }
+	// Given out of cost order: the choice orders by epochs per step.
+	budgets := []Budget{
+		budgetOf("ten", 10, 0.028, 0.029),
+		budgetOf("one", 1, 0.030, 0.031),
+		budgetOf("three", 3, 0.0295, 0.0312),
+	}
+	// Rule 1: "one" is within 0.01 of the dense nets' 0.021 (gap 0.0095),
+	// and cheapest.
+	if c := ChooseBudget(budgets, "obd", 0.6, 0.01); !c.OK || !c.Recovers || c.Chosen != 1 {
+		t.Errorf("tol 0.01: %+v, want budget 1 (one), recovering", c)
+	}
+	// Rule 2: none within 0.005. The best is "ten" (0.0285); "one" is
+	// 0.002 worse in both seeds (std 0) and "three" 0.0015 and 0.0022 worse
+	// (mean 0.00185 > std): neither within the spread, so "ten".
+	c := ChooseBudget(budgets, "obd", 0.6, 0.005)
+	if !c.OK || c.Recovers || c.Chosen != 0 || c.Best != 0 || c.Diff.N != 0 {
+		t.Errorf("tol 0.005: %+v, want the best, budget 0 (ten)", c)
+	}
+	// "three" noisier: -0.001 and +0.0015 from "ten", mean 0.00025 below
+	// its std: within the spread, and cheaper than "ten".
+	budgets[2] = budgetOf("three", 3, 0.027, 0.0305)
+	c = ChooseBudget(budgets, "obd", 0.6, 0.005)
+	if !c.OK || c.Recovers || c.Chosen != 2 || c.Best != 0 || c.Diff.N != 2 || !near(c.Diff.Mean, 0.00025) {
+		t.Errorf("noisy three: %+v, want budget 2 (three) within the spread of budget 0", c)
+	}
+	// No validation errors: nothing to choose on.
+	for i := range budgets {
+		for j := range budgets[i].Points {
+			budgets[i].Points[j].ValidError = math.NaN()
+		}
+	}
+	if c := ChooseBudget(budgets, "obd", 0.6, 0.005); c.OK {
+		t.Errorf("without validation errors: %+v, want not OK", c)
+	}
+}

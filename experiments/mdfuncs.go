@@ -485,6 +485,42 @@ func (r *results) Budgets(defs []string, f float64) ([]budgetRow, error) {
 	return rows, nil
 }
 
+// budgetChoice is claims.ChooseBudget's pick among Budgets' rows.
+type budgetChoice struct {
+	Chosen, Best budgetRow
+	Recovers, OK bool
+	Diff         report.Stat // Chosen's validation error minus Best's, seed by seed
+}
+
+// ChooseBudget is claims.ChooseBudget of OBD at level f with tolerance tol
+// over the definitions of rows: the retraining budget chosen on validation.
+func (r *results) ChooseBudget(rows []budgetRow, f, tol float64) budgetChoice {
+	bs := make([]claims.Budget, len(rows))
+	for i, row := range rows {
+		bs[i] = claims.Budget{Def: row.Def, Points: r.pts[row.Def]}
+	}
+	c := claims.ChooseBudget(bs, "obd", f, tol)
+	if !c.OK {
+		return budgetChoice{}
+	}
+	return budgetChoice{Chosen: rows[c.Chosen], Best: rows[c.Best], Recovers: c.Recovers, OK: true, Diff: c.Diff}
+}
+
+// SameRetraining reports whether definitions a and b retrain with the same
+// recipe (every field of their retraining: epochs, batch, rate, schedule,
+// plateau rule...).
+func (r *results) SameRetraining(a, b string) (bool, error) {
+	da, err := load(a)
+	if err != nil {
+		return false, err
+	}
+	db, err := load(b)
+	if err != nil {
+		return false, err
+	}
+	return da.Retraining == db.Retraining, nil
+}
+
 // BudgetTable tabulates Budgets' rows: per budget and method, the test
 // error after retraining and its gap to the dense net's, the training
 // objective's gap in dB, the validation error's gap, and the retraining
@@ -616,28 +652,6 @@ var mdFuncs = template.FuncMap{
 			c.Edge = len(s) > 1 && (best == 0 || best == len(s)-1)
 		}
 		return c
-	},
-	// cheapestRecovering is, among rows, the one whose OBD spent the
-	// fewest retraining epochs per step (mean) while bringing its mean
-	// validation error to within tol of the dense net's, seed by seed:
-	// the retraining budget chosen on validation. ok is false when none
-	// does.
-	"cheapestRecovering": func(rows []budgetRow, tol float64) struct {
-		budgetRow
-		OK bool
-	} {
-		var b budgetRow
-		ok := false
-		for _, r := range rows {
-			v := r.OBD.ValidGap
-			if v.N > 0 && v.Mean <= tol && (!ok || r.OBD.Epochs.Mean < b.OBD.Epochs.Mean) {
-				b, ok = r, true
-			}
-		}
-		return struct {
-			budgetRow
-			OK bool
-		}{b, ok}
 	},
 	// ordered is claims.Ordered with the measure named m (claims.Measures):
 	// the levels from lo to hi at which m's means strictly decrease along
