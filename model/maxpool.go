@@ -63,21 +63,32 @@ func (l *MaxPool) Backward32(b *Buf[float32]) { maxPoolBackward(l, b) }
 
 func maxPoolForward[T Float](l *MaxPool, b *Buf[T]) {
 	w, oh, ow := l.in.W, l.out.H, l.out.W
+	xs := b.X
 	for s := range b.N {
 		for m := range l.in.C {
 			ib, ob := s*l.in.Size()+m*l.in.H*w, s*l.out.Size()+m*oh*ow
 			for y := range oh {
-				for x := range ow {
-					i := ib + 2*y*w + 2*x
-					best := i
-					for _, j := range [3]int{i + 1, i + w, i + w + 1} {
-						if b.X[j] > b.X[best] {
-							best = j
-						}
+				r0 := ib + 2*y*w // the window's top row; r0+w its bottom row
+				idx := b.I[ob+y*ow : ob+(y+1)*ow]
+				a := b.A[ob+y*ow : ob+(y+1)*ow]
+				top := xs[r0 : r0+2*ow]
+				bot := xs[r0+w : r0+w+2*ow]
+				for x := range idx {
+					// The first largest of i, i+1, i+w, i+w+1 wins (strictly
+					// greater replaces), as TestMaxPoolForward pins; written
+					// as conditional moves rather than a loop over indices.
+					bi, bv := r0+2*x, top[2*x]
+					if v := top[2*x+1]; v > bv {
+						bi, bv = r0+2*x+1, v
 					}
-					o := ob + y*ow + x
-					b.I[o] = int32(best)
-					b.A[o] = b.X[best]
+					if v := bot[2*x]; v > bv {
+						bi, bv = r0+w+2*x, v
+					}
+					if v := bot[2*x+1]; v > bv {
+						bi, bv = r0+w+2*x+1, v
+					}
+					idx[x] = int32(bi)
+					a[x] = bv
 				}
 			}
 		}
