@@ -270,3 +270,64 @@ func TestLevelOfRetrained(t *testing.T) {
 		}
 	}
 }
+
+// writeValidBaselinesCSV puts body as results/baselines-<network>/baselines.csv
+// under out.
+func writeValidBaselinesCSV(t *testing.T, out, network, body string) {
+	t.Helper()
+	dir := filepath.Join(out, "baselines-"+network)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "baselines.csv"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// validHeader is baselinesHeader with the validation columns.
+const validHeader = "definition,network,seed,params,epochs,train_n,test_n,train_loss,train_error,test_loss,test_error,seconds_per_epoch,digit_size,valid_n,valid_loss,valid_error\n"
+
+// Each network's validation baselines are read from its own file,
+// results/baselines-<network>/baselines.csv: ChosenOnValidation of a
+// network sees only that file's rows; a network without the file has no
+// choice (not run, not an error); a malformed file is an error naming it.
+func TestValidBaselinesPerNetwork(t *testing.T) {
+	out := t.TempDir()
+	// lenet1-a has the lower validation error and the higher test error of
+	// lenet1's recipes; lenet5-a's test error over its two seeds is 1%.
+	writeValidBaselinesCSV(t, out, "lenet1", validHeader+
+		"lenet1-a,lenet1,1,2578,30,55000,10000,0.39,0.02,0.38,0.019,9.9,0,5000,0.4,0.020\n"+
+		"lenet1-b,lenet1,1,2578,30,55000,10000,0.39,0.02,0.38,0.018,9.9,0,5000,0.4,0.025\n")
+	writeValidBaselinesCSV(t, out, "lenet5", validHeader+
+		"lenet5-a,lenet5,1,431080,15,55000,10000,0.01,0.001,0.03,0.009,30,0,5000,0.03,0.010\n"+
+		"lenet5-a,lenet5,2,431080,15,55000,10000,0.01,0.001,0.03,0.011,30,0,5000,0.03,0.012\n")
+	r, err := loadResults(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		network, def string
+		n            int
+		test         float64
+	}{{"lenet1", "lenet1-a", 2, 0.019}, {"lenet5", "lenet5-a", 1, 0.01}, {"lenet300", "", 0, 0}} {
+		c, err := r.ChosenOnValidation(tc.network)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.network, err)
+		}
+		if c.Definition != tc.def || c.N != tc.n || math.Abs(c.Test.Mean-tc.test) > 1e-12 {
+			t.Errorf("%s: chose %q among %d, test %v; want %q among %d, test %v", tc.network, c.Definition, c.N, c.Test.Mean, tc.def, tc.n, tc.test)
+		}
+	}
+	if f := r.ValidBaselinesFile("lenet5"); f != filepath.Join(out, "baselines-lenet5", "baselines.csv") {
+		t.Errorf("ValidBaselinesFile(lenet5) = %s", f)
+	}
+	if _, err := r.ValidBaseline("lenet5", "lenet1-a"); err == nil || !strings.Contains(err.Error(), "baselines-lenet5") {
+		t.Errorf("lenet1's row asked of lenet5's file: error %v, want one naming baselines-lenet5", err)
+	}
+
+	writeValidBaselinesCSV(t, out, "lenet5", validHeader+"lenet5-a,lenet5,1,431080,15,55000,10000,0.01,0.001,0.03,nine,30,0,5000,0.03,0.010\n")
+	_, err = loadResults(out, nil)
+	if want := filepath.Join("baselines-lenet5", "baselines.csv") + ": line 2: test_error"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("malformed lenet5 file: error %v, want one containing %q", err, want)
+	}
+}
