@@ -10,6 +10,7 @@ import (
 
 	"obd/claims"
 	"obd/internal/atomicfile"
+	"obd/model"
 	"obd/report"
 )
 
@@ -76,12 +77,14 @@ func parseExperimentsTemplate() (*template.Template, error) {
 }
 
 // loadResults reads what EXPERIMENTS.md is made from: each definition's
-// points.csv and manifest.json, results/baselines/baselines.csv, the
-// Hessian-gap report and the benchmarks. Files that do not exist are
+// points.csv and manifest.json, results/baselines/baselines.csv, each
+// network's results/baselines-<network>/baselines.csv (ValidBaselinesFile),
+// the Hessian-gap report and the benchmarks. Files that do not exist are
 // left out (the document says "not run"); files that exist and do not
 // parse are an error.
 func loadResults(out string, defs []string) (*results, error) {
-	r := &results{Out: out, Defs: defs, pts: map[string][]report.Point{}, manifests: map[string]claims.Manifest{}}
+	r := &results{Out: out, Defs: defs, pts: map[string][]report.Point{}, manifests: map[string]claims.Manifest{},
+		validBase: map[string][]claims.Baseline{}}
 	read := func(path string, parse func(*os.File) error) error {
 		f, err := os.Open(path)
 		if os.IsNotExist(err) {
@@ -117,12 +120,15 @@ func loadResults(out string, defs []string) (*results, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if err := read(r.ValidBaselinesFile(), func(f *os.File) error {
-		var err error
-		r.validBase, _, err = claims.ParseBaselines(r.ValidBaselinesFile(), f)
-		return err
-	}); err != nil {
-		return nil, err
+	for _, network := range model.Names() {
+		vf := r.ValidBaselinesFile(network)
+		if err := read(vf, func(f *os.File) error {
+			rows, _, err := claims.ParseBaselines(vf, f)
+			r.validBase[network] = rows
+			return err
+		}); err != nil {
+			return nil, err
+		}
 	}
 	if b, err := os.ReadFile(r.GapFile()); err == nil {
 		if ts := claims.ParseTables(string(b)); len(ts) > 0 {

@@ -26,9 +26,10 @@ type results struct {
 	manifests map[string]claims.Manifest
 	base      []claims.Baseline
 	baseRecs  [][]string // baselines.csv, header first; nil when not run
-	// validBase are the rows of the baselines chosen on validation
-	// (results/baselines-lenet1/baselines.csv); nil when not run.
-	validBase []claims.Baseline
+	// validBase are, by network, the rows of the baselines whose recipe
+	// is chosen on validation (ValidBaselinesFile); a network's entry is
+	// missing when its file was not run.
+	validBase map[string][]claims.Baseline
 	gap       *claims.Table
 	passes    *claims.Passes
 	pytorch   string
@@ -205,12 +206,12 @@ func (r *results) Baseline(def string) (claims.Baseline, error) {
 	return b, nil
 }
 
-// ValidBaseline is the first row of definition def in ValidBaselinesFile;
-// an error when there is none.
-func (r *results) ValidBaseline(def string) (claims.Baseline, error) {
-	b, ok := claims.BaselineOf(r.validBase, def)
+// ValidBaseline is the first row of definition def in network's
+// ValidBaselinesFile; an error when there is none.
+func (r *results) ValidBaseline(network, def string) (claims.Baseline, error) {
+	b, ok := claims.BaselineOf(r.validBase[network], def)
 	if !ok {
-		return b, fmt.Errorf("%s: no row %q", r.ValidBaselinesFile(), def)
+		return b, fmt.Errorf("%s: no row %q", r.ValidBaselinesFile(network), def)
 	}
 	return b, nil
 }
@@ -224,10 +225,11 @@ type best struct {
 // Several reports whether the network has more than one recipe.
 func (b best) Several() bool { return b.N > 1 }
 
-// ValidBaselinesFile is the baselines file whose recipes were chosen on
-// validation error.
-func (r *results) ValidBaselinesFile() string {
-	return filepath.Join(r.Out, "baselines-lenet1", "baselines.csv")
+// ValidBaselinesFile is network's baselines file whose recipes are chosen
+// on validation error: results/baselines-<network>/baselines.csv, as
+// `-baselines -baselines-dir baselines-<network>` writes it.
+func (r *results) ValidBaselinesFile(network string) string {
+	return filepath.Join(r.Out, "baselines-"+network, "baselines.csv")
 }
 
 // chosen is the recipe validation chose for a network, and the test error
@@ -239,16 +241,18 @@ type chosen struct {
 }
 
 // ChosenOnValidation is claims.ChosenOnValidation of network over
-// ValidBaselinesFile, with the chosen recipe's test error over its seeds;
-// N is 0 when the file is absent or holds no validation rows.
+// network's ValidBaselinesFile, with the chosen recipe's test error over
+// its seeds; N is 0 when the file is absent or holds no validation rows of
+// network.
 func (r *results) ChosenOnValidation(network string) (chosen, error) {
-	b, n, err := claims.ChosenOnValidation(r.validBase, network)
+	rows := r.validBase[network]
+	b, n, err := claims.ChosenOnValidation(rows, network)
 	if err != nil || n == 0 {
 		return chosen{}, err
 	}
 	var xs []float64
-	for _, row := range r.validBase {
-		if row.Definition == b.Definition {
+	for _, row := range rows {
+		if row.Network == network && row.Definition == b.Definition {
 			xs = append(xs, row.TestError)
 		}
 	}
