@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"obd/report"
 )
 
 // writeBaselinesCSV puts a baselines.csv with the given body under a fresh
@@ -439,4 +441,19 @@ func TestLeNet5ChosenOnValidation(t *testing.T) {
 			t.Error("the reference table has a LeNet-5 choice on validation without the file")
 		}
 	})
+}
+
+// LeadRange spans the budgets' mean leads and keeps the smallest seed
+// spread, skipping budgets without a lead.
+func TestLeadRange(t *testing.T) {
+	rows := []budgetRow{
+		{Def: "a", Lead: report.Stat{N: 3, Mean: 0.003, Std: 0.004}},
+		{Def: "b"},
+		{Def: "c", Lead: report.Stat{N: 3, Mean: 0.001, Std: 0.002}},
+		{Def: "d", Lead: report.Stat{N: 3, Mean: 0.002, Std: 0.005}},
+	}
+	l := (&results{}).LeadRange(rows)
+	if l.N != 3 || l.Min != 0.001 || l.Max != 0.003 || l.MinStd != 0.002 {
+		t.Errorf("LeadRange %+v, want 3 budgets, 0.001 to 0.003, smallest spread 0.002", l)
+	}
 }

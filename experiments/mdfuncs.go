@@ -525,6 +525,36 @@ func (r *results) SameRetraining(a, b string) (bool, error) {
 	return da.Retraining == db.Retraining, nil
 }
 
+// leadRange is how OBD's lead over magnitude moves across budgets: the
+// smallest and largest mean lead (points as fractions) and the smallest
+// standard deviation over seeds among them; N counts the budgets with a
+// lead.
+type leadRange struct {
+	N                int
+	Min, Max, MinStd float64
+}
+
+// LeadRange is the leadRange of rows.
+func (r *results) LeadRange(rows []budgetRow) leadRange {
+	var l leadRange
+	for _, b := range rows {
+		if b.Lead.N == 0 {
+			continue
+		}
+		if l.N == 0 || b.Lead.Mean < l.Min {
+			l.Min = b.Lead.Mean
+		}
+		if l.N == 0 || b.Lead.Mean > l.Max {
+			l.Max = b.Lead.Mean
+		}
+		if l.N == 0 || b.Lead.Std < l.MinStd {
+			l.MinStd = b.Lead.Std
+		}
+		l.N++
+	}
+	return l
+}
+
 // BudgetTable tabulates Budgets' rows: per budget and method, the test
 // error after retraining and its gap to the dense net's, the training
 // objective's gap in dB, the validation error's gap, and the retraining
