@@ -23,6 +23,9 @@ type Baseline struct {
 	// definition holds none out (an empty cell) or the file predates them.
 	ValidN     int
 	ValidError float64
+	// ValidLoss is the mean objective on the held-out images (valid_loss);
+	// NaN when absent.
+	ValidLoss float64
 }
 
 // ParseBaselines reads baselines.csv from r (file names it in errors). It
@@ -88,6 +91,9 @@ func ParseBaselines(file string, r io.Reader) ([]Baseline, [][]string, error) {
 		if row.ValidError, err = num(line, rec, "valid_error", 0, 1); err != nil {
 			return nil, nil, err
 		}
+		if row.ValidLoss, err = num(line, rec, "valid_loss", 0, inf); err != nil {
+			return nil, nil, err
+		}
 		vn, err := num(line, rec, "valid_n", 0, inf)
 		if err != nil {
 			return nil, nil, err
@@ -135,7 +141,10 @@ func BestBaseline(rows []Baseline, network string) (best Baseline, n int) {
 // ChosenOnValidation is the row of network whose recipe validation
 // chose: among the first row of each of network's definitions (its first
 // seed, the one every recipe was run with) that measured a validation
-// error, the one with the lowest; a tie goes to the earlier row. n is the
+// error, the one with the lowest. Error rates on a few thousand images tie
+// often (they count errors); a tie goes to the lower validation objective
+// (valid_loss), still measured on the held-out images, and only then, or
+// when a row has no objective, to the earlier row. n is the
 // number of recipes compared (0: none of network's rows has a validation
 // error). Recipes measured on held-out sets of different sizes are not
 // comparable: that is an error.
@@ -153,7 +162,7 @@ func ChosenOnValidation(rows []Baseline, network string) (chosen Baseline, n int
 			return Baseline{}, 0, fmt.Errorf("%s: %s holds out %d validation images, %s %d: not comparable",
 				network, chosen.Definition, chosen.ValidN, b.Definition, b.ValidN)
 		}
-		if n == 0 || b.ValidError < chosen.ValidError {
+		if n == 0 || b.ValidError < chosen.ValidError || b.ValidError == chosen.ValidError && b.ValidLoss < chosen.ValidLoss {
 			chosen = b
 		}
 		n++

@@ -153,3 +153,32 @@ func TestChosenOnValidation(t *testing.T) {
 		t.Errorf("bad valid_error: %v", err)
 	}
 }
+
+// A tie in validation error goes to the lower validation objective, not to
+// the order of the rows (nor to the test error); without objectives, to the
+// earlier row.
+func TestChosenOnValidationTie(t *testing.T) {
+	const h = "definition,network,seed,test_error,valid_n,valid_loss,valid_error\n"
+	rows, _, err := ParseBaselines("b.csv", strings.NewReader(h+
+		"first,lenet5,1,0.0080,5000,0.0319,0.0090\n"+ // lower test error, higher objective
+		"second,lenet5,1,0.0093,5000,0.0291,0.0090\n"+ // the tie's lower objective: chosen
+		"worse,lenet5,1,0.0070,5000,0.0200,0.0096\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[1].ValidLoss != 0.0291 {
+		t.Errorf("valid_loss read as %v", rows[1].ValidLoss)
+	}
+	if got, n, err := ChosenOnValidation(rows, "lenet5"); err != nil || got.Definition != "second" || n != 3 {
+		t.Errorf("chose %s of %d (%v), want second of 3", got.Definition, n, err)
+	}
+	for i := range rows {
+		rows[i].ValidLoss = math.NaN()
+	}
+	if got, _, _ := ChosenOnValidation(rows, "lenet5"); got.Definition != "first" {
+		t.Errorf("without objectives: chose %s, want the earlier row, first", got.Definition)
+	}
+	if _, _, err := ParseBaselines("b.csv", strings.NewReader(h+"a,lenet5,1,0.02,5000,-1,0.01\n")); err == nil || !strings.Contains(err.Error(), `line 2: valid_loss "-1"`) {
+		t.Errorf("negative valid_loss: %v", err)
+	}
+}

@@ -266,7 +266,7 @@ func writeChosen(w io.Writer, ds []*study.Dense) error {
 		}
 		if !header {
 			fmt.Fprintf(w, "\n## Chosen on validation\n\nFor each network, the definition whose first seed has the lowest "+
-				"validation error among the recipes above that hold out a validation set (claims.ChosenOnValidation); "+
+				"validation error among the recipes above that hold out a validation set, a tie going to the lower validation objective (claims.ChosenOnValidation); "+
 				"its test error is reported, not used.\n\n")
 			header = true
 		}
