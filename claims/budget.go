@@ -66,23 +66,31 @@ func RecoveryAt(pts []report.Point, method string, f float64) Recovery {
 // of b (positive when a's error is lower), over the seeds both have, for a
 // sweep with one scope (with several, a seed's last point counts).
 func LeadAt(pts []report.Point, a, b string, f float64) report.Stat {
-	of := func(m string) map[uint64]float64 {
-		e := map[uint64]float64{}
-		for _, p := range pts {
-			if p.Method == m && p.Retrained && Near(p, f) {
-				e[p.Seed] = p.TestError
-			}
-		}
-		return e
-	}
-	ea, eb := of(a), of(b)
-	var xs []float64
-	for _, seed := range slices.Sorted(maps.Keys(ea)) {
-		if v, ok := eb[seed]; ok {
-			xs = append(xs, v-ea[seed])
+	test := func(p report.Point) float64 { return p.TestError }
+	return pairedDiff(retrainedBySeed(pts, b, f, test), retrainedBySeed(pts, a, f, test))
+}
+
+// retrainedBySeed is value of method's points after retraining at level f
+// (within Tol), by seed (a seed's last point counts).
+func retrainedBySeed(pts []report.Point, method string, f float64, value func(report.Point) float64) map[uint64]float64 {
+	m := map[uint64]float64{}
+	for _, p := range pts {
+		if p.Method == method && p.Retrained && Near(p, f) {
+			m[p.Seed] = value(p)
 		}
 	}
-	return report.Describe(xs)
+	return m
+}
+
+// pairedDiff is x − y seed by seed, over the seeds both have, in seed order.
+func pairedDiff(x, y map[uint64]float64) report.Stat {
+	var ds []float64
+	for _, seed := range slices.Sorted(maps.Keys(x)) {
+		if v, ok := y[seed]; ok {
+			ds = append(ds, x[seed]-v)
+		}
+	}
+	return report.Describe(ds)
 }
 
 // Budget is one retraining budget of the retraining-budget study (issue #19
@@ -137,12 +145,8 @@ func ChooseBudget(budgets []Budget, method string, f, tol float64) BudgetChoice 
 		if r.Valid.N == 0 {
 			continue
 		}
-		v := map[uint64]float64{}
-		for _, p := range b.Points {
-			if p.Method == method && p.Retrained && Near(p, f) && !math.IsNaN(p.ValidError) {
-				v[p.Seed] = p.ValidError
-			}
-		}
+		v := retrainedBySeed(b.Points, method, f, func(p report.Point) float64 { return p.ValidError })
+		maps.DeleteFunc(v, func(_ uint64, e float64) bool { return math.IsNaN(e) })
 		cs = append(cs, cand{i, r, v, r.Epochs.Mean})
 	}
 	if len(cs) == 0 {
@@ -165,13 +169,7 @@ func ChooseBudget(budgets []Budget, method string, f, tol float64) BudgetChoice 
 		if c.i == best.i {
 			return BudgetChoice{Chosen: c.i, Best: best.i, OK: true}
 		}
-		var xs []float64
-		for _, seed := range slices.Sorted(maps.Keys(c.valid)) {
-			if v, ok := best.valid[seed]; ok {
-				xs = append(xs, c.valid[seed]-v)
-			}
-		}
-		if d := report.Describe(xs); d.N > 0 && d.Mean <= d.Std {
+		if d := pairedDiff(c.valid, best.valid); d.N > 0 && d.Mean <= d.Std {
 			return BudgetChoice{Chosen: c.i, Best: best.i, Diff: d, OK: true}
 		}
 	}

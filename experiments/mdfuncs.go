@@ -355,17 +355,24 @@ func (r *results) GoVsPyTorch() (report.Stat, error) {
 	return report.Describe(xs), nil
 }
 
+// goalRows are the rows (goal, measured, met) of pytorch.md's goal tables.
+func (r *results) goalRows() [][]string {
+	var rows [][]string
+	for _, t := range claims.ParseTables(r.pytorch) {
+		if len(t.Header) == 3 && t.Header[0] == "goal" {
+			rows = append(rows, t.Rows...)
+		}
+	}
+	return rows
+}
+
 // MissedGoals returns the goals pytorch.md's goal table marks ✗, as
 // "goal (measured)".
 func (r *results) MissedGoals() []string {
 	var gs []string
-	for _, t := range claims.ParseTables(r.pytorch) {
-		if len(t.Header) == 3 && t.Header[0] == "goal" {
-			for _, row := range t.Rows {
-				if row[2] == "✗" {
-					gs = append(gs, fmt.Sprintf("%s (measured: %s)", row[0], row[1]))
-				}
-			}
+	for _, row := range r.goalRows() {
+		if row[2] == "✗" {
+			gs = append(gs, fmt.Sprintf("%s (measured: %s)", row[0], row[1]))
 		}
 	}
 	return gs
@@ -378,17 +385,12 @@ func (r *results) MissedGoals() []string {
 // explanation.
 func (r *results) Missed(prefix string) (bool, error) {
 	found := false
-	for _, t := range claims.ParseTables(r.pytorch) {
-		if len(t.Header) != 3 || t.Header[0] != "goal" {
-			continue
-		}
-		for _, row := range t.Rows {
-			if strings.HasPrefix(row[0], prefix) {
-				if row[2] == "✗" {
-					return true, nil
-				}
-				found = true
+	for _, row := range r.goalRows() {
+		if strings.HasPrefix(row[0], prefix) {
+			if row[2] == "✗" {
+				return true, nil
 			}
+			found = true
 		}
 	}
 	if !found {
