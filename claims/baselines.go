@@ -26,6 +26,11 @@ type Baseline struct {
 	// ValidLoss is the mean objective on the held-out images (valid_loss);
 	// NaN when absent.
 	ValidLoss float64
+	// DidNotLearn is why the training did not learn (did_not_learn, the
+	// rule of study.ErrDidNotLearn); empty when it learned or the file
+	// predates the column. Such a row says what was tried; it is no
+	// candidate for a choice.
+	DidNotLearn string
 }
 
 // ParseBaselines reads baselines.csv from r (file names it in errors). It
@@ -33,7 +38,7 @@ type Baseline struct {
 // required column (definition, network, seed, test_error), a ragged row or
 // a test error that is not a fraction in [0, 1] is an error naming file,
 // line and field. The validation columns (valid_n, valid_error) may be
-// empty: no validation set.
+// empty: no validation set. The did_not_learn column is optional.
 func ParseBaselines(file string, r io.Reader) ([]Baseline, [][]string, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
@@ -107,6 +112,9 @@ func ParseBaselines(file string, r io.Reader) ([]Baseline, [][]string, error) {
 		if ds == ds {
 			row.DigitSize = int(ds)
 		}
+		if i, ok := col["did_not_learn"]; ok {
+			row.DidNotLearn = rec[i]
+		}
 		rows = append(rows, row)
 	}
 	return rows, recs, nil
@@ -141,12 +149,12 @@ func BestBaseline(rows []Baseline, network string) (best Baseline, n int) {
 // ChosenOnValidation is the row of network whose recipe validation
 // chose: among the first row of each of network's definitions (its first
 // seed, the one every recipe was run with) that measured a validation
-// error, the one with the lowest. Error rates on a few thousand images tie
+// error and learned, the one with the lowest. A recipe whose first seed did
+// not learn (DidNotLearn) is no candidate. Error rates on a few thousand images tie
 // often (they count errors); a tie goes to the lower validation objective
 // (valid_loss), still measured on the held-out images, and only then, or
 // when a row has no objective, to the earlier row. n is the
-// number of recipes compared (0: none of network's rows has a validation
-// error). Recipes measured on held-out sets of different sizes are not
+// number of candidates compared (0: none). Recipes measured on held-out sets of different sizes are not
 // comparable: that is an error.
 func ChosenOnValidation(rows []Baseline, network string) (chosen Baseline, n int, err error) {
 	seen := map[string]bool{}
@@ -155,7 +163,7 @@ func ChosenOnValidation(rows []Baseline, network string) (chosen Baseline, n int
 			continue
 		}
 		seen[b.Definition] = true
-		if math.IsNaN(b.ValidError) {
+		if math.IsNaN(b.ValidError) || b.DidNotLearn != "" {
 			continue
 		}
 		if n > 0 && b.ValidN != chosen.ValidN {

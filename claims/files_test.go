@@ -178,6 +178,17 @@ func TestChosenOnValidationTie(t *testing.T) {
 	if got, _, _ := ChosenOnValidation(rows, "lenet5"); got.Definition != "first" {
 		t.Errorf("without objectives: chose %s, want the earlier row, first", got.Definition)
 	}
+	// A recipe whose first seed did not learn is no candidate, whatever its
+	// validation error.
+	dead, _, err := ParseBaselines("b.csv", strings.NewReader(strings.TrimSuffix(h, "\n")+",did_not_learn\n"+
+		"dead,lenet5,1,0.0010,5000,0.0100,0.0010,training did not learn\n"+
+		"alive,lenet5,1,0.0090,5000,0.0300,0.0090,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, n, err := ChosenOnValidation(dead, "lenet5"); err != nil || got.Definition != "alive" || n != 1 {
+		t.Errorf("with a net that did not learn: chose %s of %d (%v), want alive of 1", got.Definition, n, err)
+	}
 	if _, _, err := ParseBaselines("b.csv", strings.NewReader(h+"a,lenet5,1,0.02,5000,-1,0.01\n")); err == nil || !strings.Contains(err.Error(), `line 2: valid_loss "-1"`) {
 		t.Errorf("negative valid_loss: %v", err)
 	}

@@ -87,6 +87,15 @@ func baselines(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// didNotLearn is baselines.csv's did_not_learn cell: why the net did not
+// learn, empty when it did.
+func didNotLearn(d *study.Dense) string {
+	if d.Learned == nil {
+		return ""
+	}
+	return d.Learned.Error()
+}
+
 // describeRecipe is a definition's dense training recipe in one line, with
 // the preprocessing that differs from MNIST as shipped.
 func describeRecipe(d *study.Definition) string {
@@ -114,8 +123,9 @@ func baselineRows(ds []*study.Dense) []claims.Baseline {
 			Epochs: d.Def.Training.Epochs, TrainError: d.Train.ErrorRate(), TestError: d.Test.ErrorRate(),
 			SecondsPerEpoch: d.SecondsPerEpoch, DigitSize: d.Def.Data.DigitSize, ValidError: math.NaN()}
 		if d.Valid.N > 0 {
-			b.ValidN, b.ValidError = d.Valid.N, d.Valid.ErrorRate()
+			b.ValidN, b.ValidError, b.ValidLoss = d.Valid.N, d.Valid.ErrorRate(), d.Valid.MeanLoss()
 		}
+		b.DidNotLearn = didNotLearn(d)
 		rows = append(rows, b)
 	}
 	return rows
@@ -140,6 +150,7 @@ func writeBaselines(dir, cmd string, workers int, ds []*study.Dense) error {
 		if hasValid {
 			header = append(header, "valid_n", "valid_loss", "valid_error")
 		}
+		header = append(header, "did_not_learn")
 		cw.Write(header)
 		for _, d := range ds {
 			rec := []string{d.Def.Name, d.Net.Name, fmt.Sprint(d.Seed), fmt.Sprint(d.Net.NumParams()),
@@ -152,7 +163,7 @@ func writeBaselines(dir, cmd string, workers int, ds []*study.Dense) error {
 					valid(d, func(s model.Stats) string { return fmt.Sprintf("%.6g", s.MeanLoss()) }),
 					valid(d, func(s model.Stats) string { return fmt.Sprintf("%.6g", s.ErrorRate()) }))
 			}
-			cw.Write(rec)
+			cw.Write(append(rec, didNotLearn(d)))
 		}
 		cw.Flush()
 		return cw.Error()
@@ -178,8 +189,14 @@ func writeBaselines(dir, cmd string, workers int, ds []*study.Dense) error {
 		}
 		header = append(header, "test objective", "test error", "reference", "s/epoch")
 		var rows [][]string
+		var failed []string
 		for _, d := range ds {
-			row := []string{d.Net.Name, d.Def.Name, fmt.Sprint(d.Seed), fmt.Sprint(d.Net.NumParams()),
+			name := d.Def.Name
+			if d.Learned != nil {
+				name += " (did not learn)"
+				failed = append(failed, fmt.Sprintf("- %s seed %d: %v", d.Def.Name, d.Seed, d.Learned))
+			}
+			row := []string{d.Net.Name, name, fmt.Sprint(d.Seed), fmt.Sprint(d.Net.NumParams()),
 				describeRecipe(d.Def),
 				fmt.Sprintf("%.4f", d.Train.MeanLoss()), fmt.Sprintf("%.2f%%", 100*d.Train.ErrorRate())}
 			if hasValid {
@@ -191,6 +208,11 @@ func writeBaselines(dir, cmd string, workers int, ds []*study.Dense) error {
 		}
 		if err := report.MarkdownTable(w, header, rows); err != nil {
 			return err
+		}
+		if len(failed) > 0 {
+			fmt.Fprintf(w, "\n## Did not learn\n\nThese nets ended at chance level or above their initial objective "+
+				"(study.ErrDidNotLearn): their rows say what was tried, and no choice takes them.\n\n%s\n",
+				strings.Join(failed, "\n"))
 		}
 		if err := writeSeedStats(w, ds); err != nil {
 			return err

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"obd/claims"
+	"obd/model"
 	"obd/study"
 	"obd/train"
 )
@@ -53,7 +55,7 @@ func TestBaselinesValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(recs[0][len(recs[0])-3:], ","); got != "valid_n,valid_loss,valid_error" {
+	if got := strings.Join(recs[0][len(recs[0])-4:], ","); got != "valid_n,valid_loss,valid_error,did_not_learn" {
 		t.Errorf("last columns %s", got)
 	}
 	var seeds []string
@@ -68,7 +70,7 @@ func TestBaselinesValidation(t *testing.T) {
 			t.Errorf("%s seed %s: %d validation images, error %v", r.Definition, r.Seed, r.ValidN, r.ValidError)
 		}
 	}
-	if r := rows[4]; r.ValidN != 0 || !math.IsNaN(r.ValidError) || recs[5][len(recs[5])-1] != "" {
+	if r := rows[4]; r.ValidN != 0 || !math.IsNaN(r.ValidError) || recs[5][len(recs[5])-2] != "" {
 		t.Errorf("vnone holds nothing out, but its row reads %v", recs[5])
 	}
 	// The recipe of the lower first-seed validation error, whichever the
@@ -115,5 +117,53 @@ func TestDescribeRecipePrecision(t *testing.T) {
 	d.Training.Precision = train.Float32
 	if s := describeRecipe(d); !strings.HasSuffix(s, ", in float32") {
 		t.Errorf("float32: %q", s)
+	}
+}
+
+// baselines.md and the choice read the same rows as baselines.csv: a tie
+// in validation error goes to the lower validation objective in
+// baselines.md's choice too (its rows once lacked the objective, so the
+// earlier row won), and a net that did not learn is marked in both files
+// and is no candidate, whatever its validation error.
+func TestWriteBaselinesChoice(t *testing.T) {
+	net := model.LeNet1()
+	dense := func(name string, validErrors int, validLoss float64, learned error) *study.Dense {
+		return &study.Dense{Def: &study.Definition{Name: name}, Net: net, Seed: 1,
+			Train: model.Stats{Loss: 40, Errors: 2, N: 100}, Test: model.Stats{Loss: 40, Errors: 2, N: 100},
+			Valid: model.Stats{Loss: validLoss * 100, Errors: validErrors, N: 100}, Learned: learned}
+	}
+	dir := t.TempDir()
+	ds := []*study.Dense{
+		dense("first", 3, 0.5, nil),
+		dense("second", 3, 0.4, nil), // the tie's lower objective: chosen
+		dense("dead", 1, 0.1, fmt.Errorf("%w: error 90.0%%", study.ErrDidNotLearn)),
+	}
+	if err := writeBaselines(dir, "cmd", 1, ds); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "baselines.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"**second**", "the lowest of 2 recipes", "| dead (did not learn) |", "## Did not learn",
+		"- dead seed 1: training did not learn: error 90.0%"} {
+		if !strings.Contains(string(md), s) {
+			t.Errorf("baselines.md has no %q:\n%s", s, md)
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, "baselines.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _, err := claims.ParseBaselines("baselines.csv", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[0].DidNotLearn != "" || !strings.Contains(rows[2].DidNotLearn, "did not learn") {
+		t.Errorf("did_not_learn read as %q, %q, %q", rows[0].DidNotLearn, rows[1].DidNotLearn, rows[2].DidNotLearn)
+	}
+	if c, n, err := claims.ChosenOnValidation(rows, "lenet1"); err != nil || c.Definition != "second" || n != 2 {
+		t.Errorf("from baselines.csv: chose %s of %d (%v), want second of 2", c.Definition, n, err)
 	}
 }
