@@ -150,12 +150,12 @@ func BestBaseline(rows []Baseline, network string) (best Baseline, n int) {
 // chose: among the first row of each of network's definitions (its first
 // seed, the one every recipe was run with) that measured a validation
 // error and learned, the one with the lowest. A recipe whose first seed did
-// not learn (DidNotLearn) is no candidate. Error rates on a few thousand images tie
-// often (they count errors); a tie goes to the lower validation objective
-// (valid_loss), still measured on the held-out images, and only then, or
-// when a row has no objective, to the earlier row. n is the
-// number of candidates compared (0: none). Recipes measured on held-out sets of different sizes are not
-// comparable: that is an error.
+// not learn (DidNotLearn) is no candidate. Error rates on a few thousand
+// images tie often (they count errors); a tie goes to the lower validation
+// objective (valid_loss), still measured on the held-out images, and only
+// then, or when a row has no objective, to the earlier row. n is the number
+// of candidates compared (0: none). Recipes measured on held-out sets of
+// different sizes are not comparable: that is an error.
 func ChosenOnValidation(rows []Baseline, network string) (chosen Baseline, n int, err error) {
 	seen := map[string]bool{}
 	for _, b := range rows {
