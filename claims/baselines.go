@@ -8,7 +8,13 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"obd/study"
 )
+
+// mnistClasses is the number of classes of every network of the baselines
+// files: MNIST's ten digits.
+const mnistClasses = 10
 
 // A Baseline is one row of results/baselines/baselines.csv: a dense net
 // trained by one recipe (definition) for one seed.
@@ -27,9 +33,11 @@ type Baseline struct {
 	// NaN when absent.
 	ValidLoss float64
 	// DidNotLearn is why the training did not learn (did_not_learn, the
-	// rule of study.ErrDidNotLearn); empty when it learned or the file
-	// predates the column. Such a row says what was tried; it is no
-	// candidate for a choice.
+	// rule of study.ErrDidNotLearn); empty when it learned. In a file that
+	// predates the column, only the rule's error branch can be applied
+	// (the initial objective was not recorded): a row whose training error
+	// is at chance level is marked on reading. Such a row says what was
+	// tried; it is no candidate for a choice.
 	DidNotLearn string
 }
 
@@ -38,7 +46,8 @@ type Baseline struct {
 // required column (definition, network, seed, test_error), a ragged row or
 // a test error that is not a fraction in [0, 1] is an error naming file,
 // line and field. The validation columns (valid_n, valid_error) may be
-// empty: no validation set. The did_not_learn column is optional.
+// empty: no validation set. The did_not_learn column is optional; without
+// it, a row at chance level is marked (DidNotLearn).
 func ParseBaselines(file string, r io.Reader) ([]Baseline, [][]string, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
@@ -114,6 +123,9 @@ func ParseBaselines(file string, r io.Reader) ([]Baseline, [][]string, error) {
 		}
 		if i, ok := col["did_not_learn"]; ok {
 			row.DidNotLearn = rec[i]
+		} else if lim := study.MaxDenseErrorRate(mnistClasses); row.TrainError >= lim {
+			row.DidNotLearn = fmt.Sprintf("training error %.1f%%, at chance level (≥ %.0f%% of %d classes); "+
+				"marked on reading: the file predates the did_not_learn column", 100*row.TrainError, 100*lim, mnistClasses)
 		}
 		rows = append(rows, row)
 	}

@@ -54,6 +54,36 @@ func TestParseBaselines(t *testing.T) {
 	}
 }
 
+// A file written before the did_not_learn column still marks the rows at
+// chance level (the error branch of study.ErrDidNotLearn's rule): results/
+// baselines/baselines.csv holds such a row (lenet1-sdlm), and read as
+// learned it would be a candidate for a choice and an unmarked row of
+// EXPERIMENTS.md.
+func TestParseBaselinesOldFileMarksChance(t *testing.T) {
+	rows, _, err := ParseBaselines("b.csv", strings.NewReader(baselinesHeader+
+		"a,lenet1,1,2578,30,60000,10000,0.39,0.0208,0.38,0.0201,9.9,0\n"+
+		"dead,lenet1,1,2578,30,60000,10000,10.8,0.9013,10.9,0.902,4.5,0\n"+
+		"edge,lenet1,1,2578,30,60000,10000,8.4,0.8,8.4,0.79,4.5,0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[0].DidNotLearn != "" {
+		t.Errorf("a learned, marked %q", rows[0].DidNotLearn)
+	}
+	for _, r := range rows[1:] {
+		if !strings.Contains(r.DidNotLearn, "at chance level") || !strings.Contains(r.DidNotLearn, "predates") {
+			t.Errorf("%s: DidNotLearn = %q, want the chance-level reason", r.Definition, r.DidNotLearn)
+		}
+	}
+	// With the column, the file's own cells are the verdict: an empty cell
+	// is a net that learned by the full rule.
+	h := strings.TrimSuffix(baselinesHeader, "\n") + ",did_not_learn\n"
+	rows, _, err = ParseBaselines("b.csv", strings.NewReader(h+"x,lenet1,1,2578,30,60000,10000,0.39,0.85,0.38,0.85,9.9,0,\n"))
+	if err != nil || rows[0].DidNotLearn != "" {
+		t.Errorf("with the column: %+v, %v", rows, err)
+	}
+}
+
 func TestParseManifest(t *testing.T) {
 	m, err := ParseManifest("m.json", strings.NewReader(`{"definition": {"name": "d", "network": "lenet5",
 		"training": {"epochs": 15, "lr": 0.01}, "retraining": {"epochs": 3}, "methods": ["obd", "random"],

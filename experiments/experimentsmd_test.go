@@ -59,6 +59,25 @@ func TestBestBaselineInClaims(t *testing.T) {
 	}
 }
 
+// The Dense baselines table marks a net that did not learn even when its
+// baselines.csv predates the did_not_learn column (results/baselines/ does:
+// lenet1-sdlm ended at chance level), and it is no best recipe.
+func TestBaselinesTableMarksChance(t *testing.T) {
+	out := writeBaselinesCSV(t, baselinesHeader+
+		"lenet1-retrain,lenet1,1,2578,30,60000,10000,0.39,0.0208,0.38,0.0201,9.9,0\n"+
+		"lenet1-sdlm,lenet1,1,2578,30,60000,10000,10.8,0.9013,10.9,0.9020,4.5,0\n")
+	b := renderExperimentsMD(t, out)
+	var row string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "| lenet1-sdlm ") {
+			row = l
+		}
+	}
+	if !strings.Contains(row, "training error 90.1%, at chance level") {
+		t.Errorf("lenet1-sdlm's row is not marked: %q", row)
+	}
+}
+
 // A broken baselines.csv stops -experiments-md with an error naming the
 // file and line, and the document is not written.
 func TestBrokenBaselinesCSV(t *testing.T) {

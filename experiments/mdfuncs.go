@@ -188,12 +188,24 @@ func (r *results) BaselinesFile() string { return filepath.Join(r.Out, "baseline
 // HasBaselines reports whether baselines.csv was read.
 func (r *results) HasBaselines() bool { return r.baseRecs != nil }
 
-// BaselinesTable is baselines.csv as a Markdown table.
+// BaselinesTable is baselines.csv as a Markdown table. A file that
+// predates the did_not_learn column gains it when a row is marked on
+// reading (claims.Baseline.DidNotLearn), so that no net that did not learn
+// reads as a measurement.
 func (r *results) BaselinesTable() (string, error) {
 	if len(r.baseRecs) < 2 {
 		return "", nil
 	}
-	return table(r.baseRecs[0], r.baseRecs[1:])
+	head, recs := r.baseRecs[0], r.baseRecs[1:]
+	if slices.Contains(head, "did_not_learn") || !slices.ContainsFunc(r.base, func(b claims.Baseline) bool { return b.DidNotLearn != "" }) {
+		return table(head, recs)
+	}
+	head = append(slices.Clip(head), "did_not_learn")
+	marked := make([][]string, len(recs))
+	for i, rec := range recs {
+		marked[i] = append(slices.Clip(rec), r.base[i].DidNotLearn)
+	}
+	return table(head, marked)
 }
 
 // Baseline is the row of definition def in baselines.csv; an error when

@@ -14,12 +14,12 @@ import (
 // the network it names: its units fail instead of writing points.
 var ErrDidNotLearn = errors.New("training did not learn")
 
-// maxDenseErrorRate is the training error at or above which a dense net
+// MaxDenseErrorRate is the training error at or above which a dense net
 // counts as at chance level: 1 − 2/K of K classes (80% for MNIST's ten),
 // that is at most twice the accuracy of guessing. Every recipe that
 // learns at all ends far below it; the nets it catches (an exploded or
 // saturated training) end near 90%.
-func maxDenseErrorRate(classes int) float64 { return 1 - 2/float64(classes) }
+func MaxDenseErrorRate(classes int) float64 { return 1 - 2/float64(classes) }
 
 // maxRetrainingGrowth bounds how much a retraining may raise the training
 // objective of the net it starts from before it counts as exploded.
@@ -27,12 +27,12 @@ const maxRetrainingGrowth = 10
 
 // checkDense says whether a trained dense net learned: its training error
 // (measured on the sweep's training images) must be below
-// maxDenseErrorRate and its mean objective below the initial net's. Only
+// MaxDenseErrorRate and its mean objective below the initial net's. Only
 // the dense net is held to this: a pruned net that ends at chance after
 // deleting 95% of its parameters is a measurement, and its retraining is
 // judged by checkRetraining against its own start.
 func checkDense(initial, final model.Stats, classes int) error {
-	lim := maxDenseErrorRate(classes)
+	lim := MaxDenseErrorRate(classes)
 	switch {
 	case !(final.MeanLoss() < initial.MeanLoss()):
 		return fmt.Errorf("%w: training objective %.4g after training, %.4g before (error %.1f%%)",
