@@ -172,11 +172,11 @@ func writeBaselines(dir, cmd string, workers int, ds []*study.Dense) error {
 		return err
 	}
 	return atomicfile.WriteFunc(filepath.Join(dir, "baselines.md"), func(w *bytes.Buffer) error {
-		fmt.Fprintf(w, "# Dense baselines\n\nMade by `%s` (%d workers). Each network is the dense net of its "+
+		fmt.Fprintf(w, "# Dense baselines\n\nMade by `%s` (%s). Each network is the dense net of its "+
 			"definition's first seed (of each of its seeds with -every-seed), trained with the definition's recipe on its training set and measured on all "+
 			"of it and on the test set. The objective is the mean per-pattern loss (squared error summed over the "+
 			"10 outputs for lenet1, cross-entropy for the others). Seconds per epoch are those of the run that "+
-			"trained the net (the pruning runs share it through OUT/.cache).\n\n", cmd, workers)
+			"trained the net (the pruning runs share it through OUT/.cache).\n\n", cmd, count(workers, "worker"))
 		if hasValid {
 			fmt.Fprintf(w, "A definition with data.validation holds that many class-stratified images of MNIST's training "+
 				"file out of its training set (the same images for every definition and seed) and measures the net "+
@@ -311,4 +311,13 @@ func writeChosen(w io.Writer, ds []*study.Dense) error {
 			net, c.Definition, 100*c.ValidError, c.ValidN, c.Seed, of, test, referenceErr[net])
 	}
 	return nil
+}
+
+// count is n followed by noun, in the plural unless n is 1: "1 worker",
+// "2 workers".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

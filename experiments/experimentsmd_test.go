@@ -476,3 +476,18 @@ func TestLeadRange(t *testing.T) {
 		t.Errorf("LeadRange %+v, want 3 budgets, 0.001 to 0.003, smallest spread 0.002", l)
 	}
 }
+
+// A mean over one seed has no spread, and its cell says so instead of
+// printing ± 0.00; a header counts its workers in the right number.
+func TestOneSeedAndCounts(t *testing.T) {
+	pm := mdFuncs["pm"].(func(report.Stat) string)
+	if got, want := pm(report.Stat{N: 1, Mean: 0.0162}), "1.62% (1 seed)"; got != want {
+		t.Errorf("pm of one seed = %q, want %q", got, want)
+	}
+	if got, want := pm(report.Stat{N: 3, Mean: 0.0154, Std: 0.0003}), "1.54 ± 0.03% (3 seeds)"; got != want {
+		t.Errorf("pm of three seeds = %q, want %q", got, want)
+	}
+	if a, b := count(1, "worker"), count(2, "worker"); a != "1 worker" || b != "2 workers" {
+		t.Errorf("count: %q, %q", a, b)
+	}
+}

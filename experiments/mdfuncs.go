@@ -252,6 +252,10 @@ type chosen struct {
 	Test report.Stat // test error of the chosen definition's rows, over seeds
 }
 
+// Only reports whether the chosen recipe was the only one compared: then
+// validation chose nothing, it only measured.
+func (c chosen) Only() bool { return c.N == 1 }
+
 // ChosenOnValidation is claims.ChosenOnValidation of network over
 // network's ValidBaselinesFile, with the chosen recipe's test error over
 // its seeds; N is 0 when the file is absent or holds no validation rows of
@@ -934,6 +938,10 @@ var mdFuncs = template.FuncMap{
 	"pm": func(s report.Stat) string {
 		if s.N == 0 {
 			return "–"
+		}
+		if s.N == 1 {
+			// One seed has no spread: a ± 0.00 would claim one.
+			return fmt.Sprintf("%.2f%% (1 seed)", 100*s.Mean)
 		}
 		return fmt.Sprintf("%.2f ± %.2f%% (%d seeds)", 100*s.Mean, 100*s.Std, s.N)
 	},
