@@ -98,7 +98,7 @@ func loadResults(out string, defs []string) (*results, error) {
 	}
 	for _, def := range defs {
 		if err := read(r.file(def), func(f *os.File) error {
-			pts, err := report.ReadCSV(r.file(def), f)
+			pts, err := report.ReadPoints(r.file(def), f)
 			r.pts[def] = pts
 			return err
 		}); err != nil {

@@ -116,7 +116,7 @@ func Redraw(dir string) error {
 		return err
 	}
 	defer f.Close()
-	pts, err := report.ReadCSV(ppath, f)
+	pts, err := report.ReadPoints(ppath, f)
 	if err != nil {
 		return err
 	}

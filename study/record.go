@@ -111,7 +111,7 @@ func readUnitRecord(csvPath, jsonPath string, want unitRecord) (unitRecord, []re
 	if sum := checksum(b); sum != rec.PointsSHA256 {
 		return bad(csvPath, "SHA-256 %s, but its record says %s: the points were changed or cut short", sum, rec.PointsSHA256)
 	}
-	pts, err := report.ReadCSV(csvPath, bytes.NewReader(b))
+	pts, err := report.ReadPoints(csvPath, bytes.NewReader(b))
 	if err != nil {
 		return bad(csvPath, "%v", err)
 	}
