@@ -131,3 +131,36 @@ func TestDenseCacheVerified(t *testing.T) {
 		}
 	}
 }
+
+// The record of a dense net's training beside the units is verified as
+// the units' are: a damaged one, or one of another seed, is a
+// *RecordError naming it (it used to be dropped silently, and -merge then
+// left the seed's dense training out of manifest.json).
+func TestDenseRecordVerified(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := readDenseRecord(dir, "h", 1); !errors.Is(err, errNoRecord) {
+		t.Fatalf("no record: err = %v", err)
+	}
+	if err := writeDenseRecord(dir, "h", UnitResult{Method: "dense", Seed: 1, Seconds: 2.5, Backend: "gonum"}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := readDenseRecord(dir, "h", 1); err != nil || r.Seconds != 2.5 {
+		t.Fatalf("intact record: %+v, %v", r, err)
+	}
+	path := denseRecordPath(dir, "h", 1)
+	for _, c := range []struct{ name, content, want string }{
+		{"cut short", `{"method":"dense","se`, "unreadable record"},
+		{"garbage", "\x00\x01", "unreadable record"},
+		{"another seed's", `{"method":"dense","seed":2,"seconds":1}`, "record of dense seed 2, want dense seed 1"},
+		{"a unit's", `{"method":"obd","scope":"global","seed":1,"seconds":1}`, "record of obd seed 1"},
+		{"an unknown field", `{"method":"dense","seed":1,"seconds":1,"epochs":3}`, "unreadable record"},
+		{"negative time", `{"method":"dense","seed":1,"seconds":-1}`, "seconds -1"},
+	} {
+		os.WriteFile(path, []byte(c.content), 0o644)
+		_, err := readDenseRecord(dir, "h", 1)
+		var re *RecordError
+		if !errors.As(err, &re) || re.Path != path || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want a RecordError naming %s and containing %q", c.name, err, path, c.want)
+		}
+	}
+}
