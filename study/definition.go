@@ -461,7 +461,8 @@ func validateScopes(path string, scopes []string) error {
 
 // validateSizes refuses samples drawn from the training images that
 // outnumber them: the Hessian samples, the images the sweep measures the
-// training objective on, and a minibatch. (They used to be clamped
+// training objective on, a minibatch, and the patterns SDLM averages its
+// rates over (train.SGD would take them all, silently). (They used to be clamped
 // silently, while manifest.json recorded the number asked for.) For the
 // -quick scale, scale names the sizes and prefix the fields that set them.
 func (d *Definition) validateSizes(scale, prefix string) error {
@@ -474,12 +475,12 @@ func (d *Definition) validateSizes(scale, prefix string) error {
 		field string
 		v     int
 	}{{"data.hessian_samples", d.Data.HessianSamples}, {"data.eval_train", d.Data.EvalTrain},
-		{"training.batch_size", d.Training.BatchSize}}
+		{"training.batch_size", d.Training.BatchSize}, {"training.sdlm_samples", d.Training.SDLMSamples}}
 	if d.Schedule != "oneshot" {
-		checks = append(checks, struct {
+		checks = append(checks, []struct {
 			field string
 			v     int
-		}{"retraining.batch_size", d.Retraining.BatchSize})
+		}{{"retraining.batch_size", d.Retraining.BatchSize}, {"retraining.sdlm_samples", d.Retraining.SDLMSamples}}...)
 	}
 	for _, c := range checks {
 		if c.v > n {
