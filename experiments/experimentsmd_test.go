@@ -89,6 +89,14 @@ func TestBrokenBaselinesCSV(t *testing.T) {
 		{"bad number", baselinesHeader + "a,lenet1,1,2578,30,60000,10000,0.39,0.02,0.38,two,9.9,0\n", `line 2: test_error "two"`},
 		{"out of range", baselinesHeader + "a,lenet1,1,2578,30,60000,10000,0.39,0.02,0.38,1.5,9.9,0\n", `line 2: test_error "1.5"`},
 		{"ragged", baselinesHeader + "a,lenet1\n", "baselines.csv"},
+		// Accepted before: a NaN passed every range check, and nothing
+		// checked the network, the parameter count, the sizes or repeats.
+		{"NaN test error", baselinesHeader + "a,lenet1,1,2578,30,60000,10000,0.39,0.02,0.38,NaN,9.9,0\n", `line 2: test_error "NaN"`},
+		{"NaN train error", baselinesHeader + "a,lenet1,1,2578,30,60000,10000,0.39,NaN,0.38,0.02,9.9,0\n", `line 2: train_error "NaN"`},
+		{"unknown network", baselinesHeader + "a,lenet7,1,2578,30,60000,10000,0.39,0.02,0.38,0.02,9.9,0\n", `line 2: network: unknown network "lenet7"`},
+		{"another network's parameter count", baselinesHeader + "a,lenet1,1,266610,30,60000,10000,0.39,0.02,0.38,0.02,9.9,0\n", `line 2: params "266610", but lenet1 has 2578`},
+		{"more training images than MNIST's", baselinesHeader + "a,lenet1,1,2578,30,90000,10000,0.39,0.02,0.38,0.02,9.9,0\n", `line 2: train_n "90000"`},
+		{"a row repeated", baselinesHeader + strings.Repeat("a,lenet1,1,2578,30,60000,10000,0.39,0.02,0.38,0.02,9.9,0\n", 2), "line 3: a seed 1 again, as on line 2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := writeBaselinesCSV(t, tc.body)
