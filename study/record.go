@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -169,11 +170,18 @@ func readDenseCache(path, key string, net *model.Net) ([]float64, denseRecord, e
 	bad := func(p, format string, args ...any) ([]float64, denseRecord, error) {
 		return nil, denseRecord{}, &RecordError{Path: p, Reason: fmt.Sprintf(format, args...)}
 	}
-	if err := json.Unmarshal(meta, &rec); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(meta))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rec); err != nil {
 		return bad(path+".json", "unreadable record: %v", err)
 	}
-	if rec.Key != key {
+	switch {
+	case rec.Key != key:
 		return bad(path+".json", "dense net of key %s, want %s", rec.Key, key)
+	case !(rec.Seconds >= 0) || math.IsInf(rec.Seconds, 0):
+		return bad(path+".json", "seconds %v: want a time ≥ 0", rec.Seconds)
+	case rec.Epochs < 1:
+		return bad(path+".json", "epochs %d: want at least 1 (the epochs the net was trained)", rec.Epochs)
 	}
 	b, err := os.ReadFile(path + ".params")
 	if errors.Is(err, os.ErrNotExist) {

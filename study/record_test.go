@@ -121,6 +121,12 @@ func TestDenseCacheVerified(t *testing.T) {
 		{"seed 2's net over seed 1's", params2, meta, "seed1.params: SHA-256"},
 		{"seed 2's net and record over seed 1's", params2, meta2, "seed1.json: dense net of key k2, want k1"},
 		{"cut short", params[:len(params)/2], meta, "seed1.params: SHA-256"},
+		// The sidecar's own numbers (the training's time and epochs, which
+		// baselines.csv's seconds_per_epoch is computed from) must be
+		// possible; they were taken as found.
+		{"no epochs", params, []byte(strings.Replace(string(meta), `"epochs":2`, `"epochs":0`, 1)), "seed1.json: epochs 0"},
+		{"negative seconds", params, []byte(strings.Replace(string(meta), `"seconds":3`, `"seconds":-3`, 1)), "seed1.json: seconds -3"},
+		{"an unknown field", params, []byte(strings.Replace(string(meta), `"epochs":2`, `"epochs":2,"epoch":2`, 1)), "seed1.json: unreadable record"},
 	} {
 		os.WriteFile(p1+".params", c.params, 0o644)
 		os.WriteFile(p1+".json", c.meta, 0o644)
