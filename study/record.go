@@ -102,6 +102,8 @@ func readUnitRecord(csvPath, jsonPath string, want unitRecord) (unitRecord, []re
 	case rec.Key != want.Key || rec.Method != want.Method || rec.Scope != want.Scope || rec.Seed != want.Seed:
 		return bad(jsonPath, "record of %s/%s seed %d (key %s), want %s/%s seed %d (key %s)",
 			rec.Method, rec.Scope, rec.Seed, rec.Key, want.Method, want.Scope, want.Seed, want.Key)
+	case !(rec.Seconds >= 0) || math.IsInf(rec.Seconds, 0):
+		return bad(jsonPath, "seconds %v: want a time ≥ 0", rec.Seconds)
 	}
 	b, err := os.ReadFile(csvPath)
 	if errors.Is(err, os.ErrNotExist) {

@@ -64,6 +64,7 @@ func TestUnitRecordVerified(t *testing.T) {
 		{"another unit's points and record", csvB, jsonB, "a.json: record of magnitude/global seed 1 (key bbbb)"},
 		{"points missing", nil, jsonA, "a.csv: missing"},
 		{"record damaged", csvA, jsonA[:10], "a.json: unreadable record"},
+		{"a negative time", csvA, []byte(strings.Replace(string(jsonA), `"seconds":2`, `"seconds":-2`, 1)), "a.json: seconds -2"},
 	} {
 		if c.csv == nil {
 			os.Remove(path("a", ".csv"))
