@@ -354,6 +354,9 @@ func (d *Definition) validate() error {
 			return fieldErr("quick."+c.name, "%d < 0", c.v)
 		}
 	}
+	if q.Seeds > len(d.Seeds) {
+		return fieldErr("quick.seeds", "%d, but seeds lists %d: -quick runs the first quick.seeds of them", q.Seeds, len(d.Seeds))
+	}
 	if err := d.validateSizes("", ""); err != nil {
 		return err
 	}

@@ -158,6 +158,7 @@ func TestParseErrors(t *testing.T) {
 		{"null method", strings.Replace(valid, "[obd, magnitude]", "[obd, ~]", 1), "t.yaml:6: methods[1]: empty entry (null)"},
 		{"empty block-list entry", strings.Replace(valid, "scopes: [global]", "scopes:\n  - global\n  -\n", 1), "t.yaml:9: scopes[1]: empty entry (null)"},
 		{"sdlm samples beyond train", strings.Replace(valid, "lr: 0.01,", "lr: 0.01, sdlm_mu: 0.02, sdlm_samples: 5000,", 1), "t.yaml:4: training.sdlm_samples: 5000 > the 1000 training images (data.train)"},
+		{"more quick seeds than seeds", valid + "quick: {seeds: 5}\n", "t.yaml:11: quick.seeds: 5, but seeds lists 2"},
 		{"repeated seed", strings.Replace(valid, "[1, 2]", "[1, 1]", 1), "seeds[1]: seed 1 repeated"},
 		{"no seeds", strings.Replace(valid, "seeds: [1, 2]\n", "", 1), "seeds: missing"},
 		{"bad name", strings.Replace(valid, "name: t", "name: My Run", 1), `t.yaml:1: name: "My Run"`},
