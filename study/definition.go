@@ -376,9 +376,10 @@ func (d *Definition) validate() error {
 	return nil
 }
 
-// checkTargets refuses a list of targets that never ends (targets) and
-// two targets that delete the same number of parameters, which would
-// measure one net twice under two names (a step that deletes nothing).
+// checkTargets refuses a list of targets that never ends (targets), two
+// targets that delete the same number of parameters, which would measure
+// one net twice under two names (a step that deletes nothing), and a first
+// target that deletes none (the dense net, step 0).
 // gridPath names the list the grid came from (grid or quick.grid).
 func (d *Definition) checkTargets(net *model.Net, gridPath string) error {
 	g, err := d.targets(net)
@@ -386,11 +387,7 @@ func (d *Definition) checkTargets(net *model.Net, gridPath string) error {
 		return err
 	}
 	n := float64(net.NumParams())
-	for i := 1; i < len(g); i++ {
-		a, b := math.Round(g[i-1]*n), math.Round(g[i]*n)
-		if b > a {
-			continue
-		}
+	for i := range g {
 		field := fmt.Sprintf("%s[%d]", gridPath, i)
 		switch {
 		case d.Steps != nil:
@@ -398,8 +395,18 @@ func (d *Definition) checkTargets(net *model.Net, gridPath string) error {
 		case i == len(d.Grid):
 			field = "layer_budgets" // their last target, after the grid
 		}
-		return fieldErr(field, "targets %v and %v both delete %.0f of the %.0f free parameters of %s: one net measured twice; give targets that differ by at least one parameter",
-			g[i-1], g[i], b, n, d.Network)
+		b := math.Round(g[i] * n)
+		if i == 0 {
+			if b == 0 {
+				return fieldErr(field, "target %v deletes none of the %.0f free parameters of %s: the dense net, which step 0 already measures",
+					g[i], n, d.Network)
+			}
+			continue
+		}
+		if a := math.Round(g[i-1] * n); b <= a {
+			return fieldErr(field, "targets %v and %v both delete %.0f of the %.0f free parameters of %s: one net measured twice; give targets that differ by at least one parameter",
+				g[i-1], g[i], b, n, d.Network)
+		}
 	}
 	return nil
 }

@@ -159,6 +159,8 @@ func TestParseErrors(t *testing.T) {
 		{"empty block-list entry", strings.Replace(valid, "scopes: [global]", "scopes:\n  - global\n  -\n", 1), "t.yaml:9: scopes[1]: empty entry (null)"},
 		{"sdlm samples beyond train", strings.Replace(valid, "lr: 0.01,", "lr: 0.01, sdlm_mu: 0.02, sdlm_samples: 5000,", 1), "t.yaml:4: training.sdlm_samples: 5000 > the 1000 training images (data.train)"},
 		{"more quick seeds than seeds", valid + "quick: {seeds: 5}\n", "t.yaml:11: quick.seeds: 5, but seeds lists 2"},
+		{"a target deleting nothing", strings.Replace(valid, "[0.1, 0.5, 0.9]", "[0, 0.5, 0.9]", 1), "t.yaml:9: grid[0]: target 0 deletes none of the 2578 free parameters of lenet1"},
+		{"a target rounding to nothing", strings.Replace(valid, "[0.1, 0.5, 0.9]", "[0.0001, 0.5]", 1), "t.yaml:9: grid[0]: target 0.0001 deletes none"},
 		{"repeated seed", strings.Replace(valid, "[1, 2]", "[1, 1]", 1), "seeds[1]: seed 1 repeated"},
 		{"no seeds", strings.Replace(valid, "seeds: [1, 2]\n", "", 1), "seeds: missing"},
 		{"bad name", strings.Replace(valid, "name: t", "name: My Run", 1), `t.yaml:1: name: "My Run"`},
