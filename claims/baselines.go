@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"obd/datasets"
+	"obd/model"
 	"obd/study"
 )
 
@@ -47,7 +49,10 @@ type Baseline struct {
 // a test error that is not a fraction in [0, 1] is an error naming file,
 // line and field. The validation columns (valid_n, valid_error) may be
 // empty: no validation set. The did_not_learn column is optional; without
-// it, a row at chance level is marked (DidNotLearn).
+// it, a row at chance level is marked (DidNotLearn). A number that is NaN
+// or out of range, an unknown network, a params count other than the
+// network's, train_n or test_n beyond MNIST's files, and a definition and
+// seed given twice are errors too.
 func ParseBaselines(file string, r io.Reader) ([]Baseline, [][]string, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
@@ -75,19 +80,46 @@ func ParseBaselines(file string, r io.Reader) ([]Baseline, [][]string, error) {
 			return nanValue, nil
 		}
 		v, err := strconv.ParseFloat(rec[i], 64)
-		if err != nil || v < lo || v > hi {
+		if h == "valid_loss" && math.IsNaN(v) {
+			return v, nil // the objective of a net that did not learn may be NaN, as train_loss and test_loss (not read)
+		}
+		if err != nil || !(v >= lo && v <= hi) { // NaN too
 			return 0, fmt.Errorf("%s: line %d: %s %q: want a number in [%g, %g]", file, line, h, rec[i], lo, hi)
 		}
 		return v, nil
 	}
 	var rows []Baseline
+	seen := map[string]int{} // definition and seed: line
 	for i, rec := range recs[1:] {
 		line := i + 2
 		e, err := strconv.ParseFloat(rec[col["test_error"]], 64)
-		if err != nil || e < 0 || e > 1 {
+		if err != nil || !(e >= 0 && e <= 1) { // NaN too
 			return nil, nil, fmt.Errorf("%s: line %d: test_error %q: want a fraction in [0, 1]", file, line, rec[col["test_error"]])
 		}
 		row := Baseline{Definition: rec[col["definition"]], Network: rec[col["network"]], Seed: rec[col["seed"]], TestError: e}
+		net, err := model.ByName(row.Network)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: line %d: network: %w", file, line, err)
+		}
+		if _, err := strconv.ParseUint(row.Seed, 10, 64); err != nil {
+			return nil, nil, fmt.Errorf("%s: line %d: seed %q: want an integer ≥ 0", file, line, row.Seed)
+		}
+		if j, ok := seen[row.Definition+"\x00"+row.Seed]; ok {
+			return nil, nil, fmt.Errorf("%s: line %d: %s seed %s again, as on line %d", file, line, row.Definition, row.Seed, j)
+		}
+		seen[row.Definition+"\x00"+row.Seed] = line
+		if params, err := num(line, rec, "params", 0, inf); err != nil {
+			return nil, nil, err
+		} else if params == params && int(params) != net.NumParams() {
+			return nil, nil, fmt.Errorf("%s: line %d: params %q, but %s has %d", file, line, rec[col["params"]], net.Name, net.NumParams())
+		}
+		trainN, err := num(line, rec, "train_n", 1, datasets.TrainN)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := num(line, rec, "test_n", 1, datasets.TestN); err != nil {
+			return nil, nil, err
+		}
 		if row.TrainError, err = num(line, rec, "train_error", 0, 1); err != nil {
 			return nil, nil, err
 		}
@@ -117,6 +149,10 @@ func ParseBaselines(file string, r io.Reader) ([]Baseline, [][]string, error) {
 		}
 		if vn == vn {
 			row.ValidN = int(vn)
+			if trainN == trainN && trainN+vn > datasets.TrainN {
+				return nil, nil, fmt.Errorf("%s: line %d: train_n %s and valid_n %s are more than MNIST's %d training images", file, line,
+					rec[col["train_n"]], rec[col["valid_n"]], datasets.TrainN)
+			}
 		}
 		if ds == ds {
 			row.DigitSize = int(ds)

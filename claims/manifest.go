@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"obd/report"
 )
 
 var (
@@ -61,6 +63,47 @@ type Work struct {
 	Seed    uint64  `json:"seed"`
 	Seconds float64 `json:"seconds"` // wall time as recorded, cache loads included
 	Cached  bool    `json:"cached"`
+	Error   string  `json:"error"` // why it failed; empty when it finished
+}
+
+// CheckPoints checks that a manifest (mfile) and the points of the same
+// result directory (pfile) belong together: the manifest's definition is
+// name, each point is of its network and of a unit it lists as finished,
+// and each unit it lists as finished has points. A manifest copied from
+// another result, or a points file with a unit's rows dropped, would
+// otherwise be quoted as if they described one study.
+func CheckPoints(mfile, pfile, name string, m Manifest, pts []report.Point) error {
+	if m.Definition.Name != name {
+		return fmt.Errorf("%s: definition %q, want %q (the directory's)", mfile, m.Definition.Name, name)
+	}
+	type key struct {
+		method, scope string
+		seed          uint64
+	}
+	failed := map[key]bool{}
+	for _, u := range m.Units {
+		failed[key{u.Method, u.Scope, u.Seed}] = u.Error != ""
+	}
+	has := map[key]bool{}
+	for i, p := range pts {
+		k := key{p.Method, p.Scope, p.Seed}
+		f, ok := failed[k]
+		switch {
+		case p.Network != m.Definition.Network:
+			return fmt.Errorf("%s: line %d is of %s, but %s says %s", pfile, i+2, p.Network, mfile, m.Definition.Network)
+		case !ok:
+			return fmt.Errorf("%s: line %d is of %s/%s seed %d, a unit %s does not list", pfile, i+2, p.Method, p.Scope, p.Seed, mfile)
+		case f:
+			return fmt.Errorf("%s: line %d is of %s/%s seed %d, which %s records as failed", pfile, i+2, p.Method, p.Scope, p.Seed, mfile)
+		}
+		has[k] = true
+	}
+	for _, u := range m.Units {
+		if u.Error == "" && !has[key{u.Method, u.Scope, u.Seed}] {
+			return fmt.Errorf("%s: no rows of %s/%s seed %d, which %s records as finished", pfile, u.Method, u.Scope, u.Seed, mfile)
+		}
+	}
+	return nil
 }
 
 // ParseManifest reads a manifest.json from r (file names it in errors).

@@ -98,7 +98,7 @@ func loadResults(out string, defs []string) (*results, error) {
 	}
 	for _, def := range defs {
 		if err := read(r.file(def), func(f *os.File) error {
-			pts, err := report.ReadCSV(r.file(def), f)
+			pts, err := report.ReadPoints(r.file(def), f)
 			r.pts[def] = pts
 			return err
 		}); err != nil {
@@ -108,6 +108,9 @@ func loadResults(out string, defs []string) (*results, error) {
 		if err := read(mf, func(f *os.File) error {
 			m, err := claims.ParseManifest(mf, f)
 			r.manifests[def] = m
+			if err == nil && r.pts[def] != nil {
+				err = claims.CheckPoints(mf, r.file(def), def, m, r.pts[def])
+			}
 			return err
 		}); err != nil {
 			return nil, err

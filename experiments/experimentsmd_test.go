@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,6 +89,14 @@ func TestBrokenBaselinesCSV(t *testing.T) {
 		{"bad number", baselinesHeader + "a,lenet1,1,2578,30,60000,10000,0.39,0.02,0.38,two,9.9,0\n", `line 2: test_error "two"`},
 		{"out of range", baselinesHeader + "a,lenet1,1,2578,30,60000,10000,0.39,0.02,0.38,1.5,9.9,0\n", `line 2: test_error "1.5"`},
 		{"ragged", baselinesHeader + "a,lenet1\n", "baselines.csv"},
+		// Accepted before: a NaN passed every range check, and nothing
+		// checked the network, the parameter count, the sizes or repeats.
+		{"NaN test error", baselinesHeader + "a,lenet1,1,2578,30,60000,10000,0.39,0.02,0.38,NaN,9.9,0\n", `line 2: test_error "NaN"`},
+		{"NaN train error", baselinesHeader + "a,lenet1,1,2578,30,60000,10000,0.39,NaN,0.38,0.02,9.9,0\n", `line 2: train_error "NaN"`},
+		{"unknown network", baselinesHeader + "a,lenet7,1,2578,30,60000,10000,0.39,0.02,0.38,0.02,9.9,0\n", `line 2: network: unknown network "lenet7"`},
+		{"another network's parameter count", baselinesHeader + "a,lenet1,1,266610,30,60000,10000,0.39,0.02,0.38,0.02,9.9,0\n", `line 2: params "266610", but lenet1 has 2578`},
+		{"more training images than MNIST's", baselinesHeader + "a,lenet1,1,2578,30,90000,10000,0.39,0.02,0.38,0.02,9.9,0\n", `line 2: train_n "90000"`},
+		{"a row repeated", baselinesHeader + strings.Repeat("a,lenet1,1,2578,30,60000,10000,0.39,0.02,0.38,0.02,9.9,0\n", 2), "line 3: a seed 1 again, as on line 2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := writeBaselinesCSV(t, tc.body)
@@ -489,5 +499,48 @@ func TestOneSeedAndCounts(t *testing.T) {
 	}
 	if a, b := count(1, "worker"), count(2, "worker"); a != "1 worker" || b != "2 workers" {
 		t.Errorf("count: %q, %q", a, b)
+	}
+}
+
+// -experiments-md reads a result's points.csv and manifest.json only when
+// they describe one study: before, paper-fig1's manifest copied over
+// paper-fig2's made EXPERIMENTS.md say "zero epoch of retraining per step",
+// and a manifest with a unit cut from its list counted fewer minutes of
+// work, exit 0.
+func TestMismatchedManifestRefused(t *testing.T) {
+	out := t.TempDir()
+	for _, def := range []string{"paper-fig1", "paper-fig2"} {
+		for _, f := range []string{"points.csv", "manifest.json"} {
+			b, err := os.ReadFile(filepath.Join("..", "results", def, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.MkdirAll(filepath.Join(out, def), 0o755)
+			if err := os.WriteFile(filepath.Join(out, def, f), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	defs := []string{"paper-fig1", "paper-fig2"}
+	if _, err := loadResults(out, defs); err != nil {
+		t.Fatalf("the committed results: %v", err)
+	}
+	m2 := filepath.Join(out, "paper-fig2", "manifest.json")
+	intact, _ := os.ReadFile(m2)
+	fig1, _ := os.ReadFile(filepath.Join(out, "paper-fig1", "manifest.json"))
+	i := bytes.Index(intact, []byte(`"units": [`))
+	j := bytes.Index(intact[i:], []byte("},")) + i + 2 // the first unit cut from the list
+	for _, c := range []struct {
+		name    string
+		content []byte
+		want    string
+	}{
+		{"paper-fig1's manifest", fig1, m2 + `: definition "paper-fig1", want "paper-fig2"`},
+		{"a unit cut from the list", slices.Concat(intact[:i+len(`"units": [`)], intact[j:]), "a unit " + m2 + " does not list"},
+	} {
+		os.WriteFile(m2, c.content, 0o644)
+		if _, err := loadResults(out, defs); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want one containing %q", c.name, err, c.want)
+		}
 	}
 }

@@ -142,6 +142,42 @@ func TestRedraw(t *testing.T) {
 		t.Errorf("summary.md does not report the failure recorded in manifest.json:\n%s", s)
 	}
 
+	// A points file or manifest that does not belong with the other (a
+	// unit's rows dropped, a manifest of another definition, a row of a
+	// unit the manifest lists as failed) is refused, naming the file;
+	// before, -redraw drew what it found and exited 0.
+	pfile := filepath.Join(dir, "points.csv")
+	pb, err := os.ReadFile(pfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, l := range strings.SplitAfter(string(pb), "\n") {
+		if !strings.Contains(l, ",random,") {
+			kept = append(kept, l)
+		}
+	}
+	mb, _ := os.ReadFile(m)
+	for _, c := range []struct {
+		name, file, content, want string
+	}{
+		{"a unit's rows dropped", pfile, strings.Join(kept, ""), "no rows of random/global seed 1, which " + m + " records as finished"},
+		{"a manifest of another definition", m, strings.Replace(string(mb), `"name": "tiny"`, `"name": "other"`, 1), m + `: definition "other", but the directory is tiny`},
+		{"rows of a failed unit", m, strings.Replace(string(mb), `"method": "obd",`, `"method": "obd", "error": "diverged",`, 1), "which " + m + " records as failed"},
+	} {
+		orig, _ := os.ReadFile(c.file)
+		if err := os.WriteFile(c.file, []byte(c.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := run(context.Background(), []string{"-redraw", "-out", out, "tiny"}, &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: -redraw err %v, want one containing %q", c.name, err, c.want)
+		}
+		if err := os.WriteFile(c.file, orig, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	err = run(context.Background(), []string{"-redraw", "-out", out, "nothing"}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(out, "nothing")) {
 		t.Errorf("-redraw of a missing result: err %v, want one naming %s", err, filepath.Join(out, "nothing"))

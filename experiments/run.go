@@ -169,7 +169,7 @@ func readReference(path string) ([]report.Point, error) {
 		return nil, err
 	}
 	defer f.Close()
-	pts, err := report.ReadCSV(path, f)
+	pts, err := report.ReadPoints(path, f)
 	if err != nil {
 		return nil, fmt.Errorf("the reference to compare with: %w", err)
 	}

@@ -196,6 +196,20 @@ func TestShardsAndMerge(t *testing.T) {
 		}
 	}
 
+	// A damaged dense record beside the units is refused by -merge,
+	// naming it; before, the merge dropped the seed's dense training from
+	// manifest.json and exited 0.
+	drs, _ := filepath.Glob(filepath.Join(seq, "tiny", "units", "*-dense-seed1.json"))
+	if len(drs) != 1 {
+		t.Fatalf("dense records %v", drs)
+	}
+	intact, _ := os.ReadFile(drs[0])
+	os.WriteFile(drs[0], intact[:len(intact)/2], 0o644)
+	if err := runTo(seq, "-merge"); err == nil || !strings.Contains(err.Error(), filepath.Base(drs[0])+": unreadable record") {
+		t.Errorf("-merge with a damaged dense record: err %v, want one naming %s", err, filepath.Base(drs[0]))
+	}
+	os.WriteFile(drs[0], intact, 0o644)
+
 	// A missing unit: -merge fails, names it, and writes nothing.
 	units, _ := filepath.Glob(filepath.Join(seq, "tiny", "units", "magnitude-per-layer-*-seed2.csv"))
 	if len(units) != 1 {

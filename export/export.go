@@ -28,6 +28,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -103,7 +104,8 @@ type array struct {
 // values; a deleted parameter must be 0 (the error names the first that is
 // not, by tensor and index); the indices must be strictly ascending indices
 // into MNIST's training file; meta.Network must be net's name and
-// meta.Estimator a curvature estimator. The archive is written to a
+// meta.Estimator a curvature estimator; a NaN or infinite value of theta,
+// hdiag or saliency is an error naming it. The archive is written to a
 // temporary file in the same directory and renamed: on error no file is
 // left behind.
 func WriteNPZ(path string, net *model.Net, theta []float64, mask []bool, hdiag, saliency []float64, indices []int, meta Meta) error {
@@ -161,7 +163,11 @@ func arrays(net *model.Net, theta []float64, mask []bool, hdiag, saliency []floa
 				if err != nil {
 					return nil, err
 				}
-				arrs = append(arrs, array{name: l.Name() + "." + t.Name + suffixes[j], shape: t.Shape, f64: d})
+				name := l.Name() + "." + t.Name + suffixes[j]
+				if k := slices.IndexFunc(d, func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }); k >= 0 {
+					return nil, fmt.Errorf("%s is %v: want a finite number", element(name, t.Shape, k), d[k])
+				}
+				arrs = append(arrs, array{name: name, shape: t.Shape, f64: d})
 			}
 		}
 	}
@@ -298,7 +304,8 @@ func size(shape []int) int {
 // and 1, that entries which are not free parameters are 0, that every
 // deleted parameter is 0 (the error names the first that is not, as
 // tensor[i,j,…]) and, when the archive names its network (meta.network),
-// that it is net's.
+// that it is net's. A parameter that is NaN or infinite is an error naming
+// it.
 func ReadNPZ(path string, net *model.Net) (theta []float64, mask []bool, err error) {
 	r, err := npz.Open(path)
 	if err != nil {
@@ -337,6 +344,15 @@ func ReadNPZ(path string, net *model.Net) (theta []float64, mask []bool, err err
 					}
 					if k := slices.IndexFunc(d, func(v float64) bool { return v != 0 }); k >= 0 {
 						return nil, nil, fmt.Errorf("import %s: %s is %v, which is not a free parameter", path, element(name, t.Shape, k), d[k])
+					}
+				}
+				if j == 0 {
+					if k := slices.IndexFunc(free, func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }); k >= 0 {
+						k0 := k
+						if idx != nil {
+							k0 = idx[k]
+						}
+						return nil, nil, fmt.Errorf("import %s: %s is %v: want a finite number", path, element(name, t.Shape, k0), free[k])
 					}
 				}
 				if j == 1 {

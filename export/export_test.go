@@ -358,17 +358,25 @@ func TestWriteErrors(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "x.npz")
 	short := s.theta[:10]
+	withNaN := func(v []float64) []float64 {
+		v = slices.Clone(v)
+		v[len(v)-1] = math.NaN() // out.bias[9], kept
+		return v
+	}
 	for what, err := range map[string]error{
-		"theta":                     WriteNPZ(path, net, short, s.mask, s.hdiag, s.sal, s.idx, s.meta),
-		"mask":                      WriteNPZ(path, net, s.theta, s.mask[:10], s.hdiag, s.sal, s.idx, s.meta),
-		"hdiag":                     WriteNPZ(path, net, s.theta, s.mask, nil, s.sal, s.idx, s.meta),
-		"saliency":                  WriteNPZ(path, net, s.theta, s.mask, s.hdiag, short, s.idx, s.meta),
-		"no Hessian image indices":  WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, nil, s.meta),
-		"index 0 at position 1":     WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 0}, s.meta),
-		"index 5 at position 1":     WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 5}, s.meta),
-		"index -1 at position 0":    WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{-1, 5}, s.meta),
-		"index 60000 at position 1": WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 60000}, s.meta),
-		"dir":                       WriteNPZ(t.TempDir(), net, s.theta, s.mask, s.hdiag, s.sal, s.idx, s.meta),
+		"out.bias[9] is NaN":          WriteNPZ(path, net, withNaN(s.theta), nil, s.hdiag, s.sal, s.idx, s.meta),
+		"out.bias.hdiag[9] is NaN":    WriteNPZ(path, net, s.theta, nil, withNaN(s.hdiag), s.sal, s.idx, s.meta),
+		"out.bias.saliency[9] is NaN": WriteNPZ(path, net, s.theta, nil, s.hdiag, withNaN(s.sal), s.idx, s.meta),
+		"theta":                       WriteNPZ(path, net, short, s.mask, s.hdiag, s.sal, s.idx, s.meta),
+		"mask":                        WriteNPZ(path, net, s.theta, s.mask[:10], s.hdiag, s.sal, s.idx, s.meta),
+		"hdiag":                       WriteNPZ(path, net, s.theta, s.mask, nil, s.sal, s.idx, s.meta),
+		"saliency":                    WriteNPZ(path, net, s.theta, s.mask, s.hdiag, short, s.idx, s.meta),
+		"no Hessian image indices":    WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, nil, s.meta),
+		"index 0 at position 1":       WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 0}, s.meta),
+		"index 5 at position 1":       WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 5}, s.meta),
+		"index -1 at position 0":      WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{-1, 5}, s.meta),
+		"index 60000 at position 1":   WriteNPZ(path, net, s.theta, s.mask, s.hdiag, s.sal, []int{5, 60000}, s.meta),
+		"dir":                         WriteNPZ(t.TempDir(), net, s.theta, s.mask, s.hdiag, s.sal, s.idx, s.meta),
 	} {
 		if err == nil || strings.Contains(what, " ") && !strings.Contains(err.Error(), what) {
 			t.Errorf("%s: error %v", what, err)
@@ -405,6 +413,13 @@ func TestReadErrors(t *testing.T) {
 			return a
 		}},
 		{"h2.weight.mask[0]: value 0.5", func(a []array) []array { a[9].f64[0] = 0.5; return a }},
+		// Values that are no number: a NaN or infinite weight would be
+		// returned as the net's (before, they were).
+		{"h1.weight[0,0,0,1] is NaN: want a finite number", func(a []array) []array {
+			a[0].f64[1] = math.NaN()
+			return a
+		}},
+		{"h1.bias[2] is +Inf: want a finite number", func(a []array) []array { a[4].f64[2] = math.Inf(1); return a }},
 		{"meta.network is \"lenet5\", not lenet1", func(a []array) []array {
 			for i, x := range a {
 				if x.name == metaNetwork {
@@ -429,6 +444,25 @@ func TestReadErrors(t *testing.T) {
 	}
 	if _, _, err := ReadNPZ(filepath.Join(t.TempDir(), "none.npz"), net); err == nil {
 		t.Error("no error for a missing file")
+	}
+	// A damaged archive (cut short, or garbage) is an error naming the
+	// file, for ReadNPZ and ReadMeta alike; before, the zip reader's
+	// error came without the path.
+	whole, err := os.ReadFile(write(t, net, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"cut short": whole[:len(whole)/2], "garbage": []byte("not a zip archive at all")} {
+		path := filepath.Join(t.TempDir(), "damaged.npz")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := ReadNPZ(path, net); err == nil || !strings.Contains(err.Error(), path) {
+			t.Errorf("ReadNPZ of an archive %s: err %v, want one naming %s", name, err, path)
+		}
+		if _, err := ReadMeta(path); err == nil || !strings.Contains(err.Error(), path) {
+			t.Errorf("ReadMeta of an archive %s: err %v, want one naming %s", name, err, path)
+		}
 	}
 }
 

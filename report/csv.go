@@ -147,6 +147,11 @@ func WriteCSV(w io.Writer, pts []Point) error {
 // with a count column must give every row a count ≥ 0 or an empty cell
 // (not recorded, as WriteCSV writes NotRecorded).
 func ReadCSV(name string, r io.Reader) ([]Point, error) {
+	return readCSV(name, r, nil)
+}
+
+// readCSV is ReadCSV; with lines non-nil, it appends each point's line.
+func readCSV(name string, r io.Reader, lines *[]int) ([]Point, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1 // checked below, with a better message
 	cr.ReuseRecord = true
@@ -201,5 +206,133 @@ func ReadCSV(name string, r io.Reader) ([]Point, error) {
 			}
 		}
 		pts = append(pts, p)
+		if lines != nil {
+			*lines = append(*lines, line)
+		}
 	}
+}
+
+// ReadPoints reads a points file as ReadCSV does and then checks that it
+// says what a sweep writes, so that a damaged or edited file is refused
+// rather than drawn or summarised; every error names the file, the line
+// and, for a value, the column. A row's counts and rates must be in range
+// (0 ≤ params_remaining ≤ params_total, fraction_removed = 1 −
+// params_remaining/params_total, error rates in [0, 1], objectives finite
+// and ≥ 0, the validation columns both given or both empty, no retraining
+// epochs before retraining). The file holds one network (its rows may
+// name several definitions: a unit computed for one definition is reused
+// by another with the same key). No row repeats another's unit (method,
+// scope, seed), step and retrained, and each unit's rows share schedule
+// and totals and hold every step from 0 to its last.
+func ReadPoints(name string, r io.Reader) ([]Point, error) {
+	var lines []int
+	pts, err := readCSV(name, r, &lines)
+	if err != nil {
+		return nil, err
+	}
+	return pts, checkPoints(name, pts, lines)
+}
+
+// checkPoints is ReadPoints' check; lines[i] is the line of pts[i].
+func checkPoints(name string, pts []Point, lines []int) error {
+	type unitKey struct {
+		method, scope string
+		seed          uint64
+	}
+	type rowKey struct {
+		unitKey
+		step      int
+		retrained bool
+	}
+	seen := map[rowKey]int{}
+	first := map[unitKey]int{} // index of the unit's first row
+	last := map[unitKey]int{}  // its last step
+	var order []unitKey
+	for i, p := range pts {
+		line := lines[i]
+		bad := func(col, format string, args ...any) error {
+			return fmt.Errorf("%s:%d: column %s: %s", name, line, col, fmt.Sprintf(format, args...))
+		}
+		for _, c := range []struct{ col, v string }{{"definition", p.Definition}, {"network", p.Network},
+			{"method", p.Method}, {"scope", p.Scope}, {"schedule", p.Schedule}} {
+			if c.v == "" {
+				return bad(c.col, "empty")
+			}
+		}
+		switch {
+		case p.Network != pts[0].Network:
+			return bad("network", "%q, but line %d is of %q: one points file holds one network", p.Network, lines[0], pts[0].Network)
+		case p.Step < 0:
+			return bad("step", "%d < 0", p.Step)
+		case p.Step == 0 && p.Retrained:
+			return bad("retrained", "true at step 0, the dense net")
+		case p.ParamsTotal <= 0:
+			return bad("params_total", "%d: want at least 1", p.ParamsTotal)
+		case p.ParamsRemaining < 0 || p.ParamsRemaining > p.ParamsTotal:
+			return bad("params_remaining", "%d outside [0, %d] (params_total)", p.ParamsRemaining, p.ParamsTotal)
+		case !(math.Abs(p.FractionRemoved-(1-float64(p.ParamsRemaining)/float64(p.ParamsTotal))) <= 1e-9):
+			return bad("fraction_removed", "%v, but params_remaining %d of %d is %.10g removed", p.FractionRemoved,
+				p.ParamsRemaining, p.ParamsTotal, 1-float64(p.ParamsRemaining)/float64(p.ParamsTotal))
+		case p.ConnectionsTotal <= 0:
+			return bad("connections_total", "%d: want at least 1", p.ConnectionsTotal)
+		case p.ConnectionsRemaining < 0 || p.ConnectionsRemaining > p.ConnectionsTotal:
+			return bad("connections_remaining", "%d outside [0, %d] (connections_total)", p.ConnectionsRemaining, p.ConnectionsTotal)
+		case math.IsNaN(p.ValidMSE) != math.IsNaN(p.ValidError):
+			return bad("valid_error", "the validation objective and error rate are given both or neither")
+		case !p.Retrained && p.RetrainEpochs > 0:
+			return bad("retrain_epochs", "%d on a point before retraining", p.RetrainEpochs)
+		}
+		for _, c := range []struct {
+			col string
+			v   float64
+			opt bool
+		}{{"train_mse", p.TrainMSE, false}, {"test_mse", p.TestMSE, false}, {"valid_mse", p.ValidMSE, true}} {
+			if !(c.opt && math.IsNaN(c.v)) && !(c.v >= 0 && !math.IsInf(c.v, 0)) {
+				return bad(c.col, "%v: want a finite objective ≥ 0", c.v)
+			}
+		}
+		for _, c := range []struct {
+			col string
+			v   float64
+			opt bool
+		}{{"train_error", p.TrainError, false}, {"test_error", p.TestError, false}, {"valid_error", p.ValidError, true}} {
+			if !(c.opt && math.IsNaN(c.v)) && !(c.v >= 0 && c.v <= 1) {
+				return bad(c.col, "%v: want an error rate in [0, 1]", c.v)
+			}
+		}
+		u := unitKey{p.Method, p.Scope, p.Seed}
+		k := rowKey{u, p.Step, p.Retrained}
+		if j, ok := seen[k]; ok {
+			return fmt.Errorf("%s:%d: %s/%s seed %d step %d (retrained %t) again, as on line %d",
+				name, line, p.Method, p.Scope, p.Seed, p.Step, p.Retrained, j)
+		}
+		seen[k] = line
+		j, ok := first[u]
+		if !ok {
+			first[u], last[u] = i, p.Step
+			order = append(order, u)
+			continue
+		}
+		q := pts[j]
+		switch {
+		case p.Schedule != q.Schedule:
+			return bad("schedule", "%q, but line %d of the same unit says %q", p.Schedule, lines[j], q.Schedule)
+		case p.ParamsTotal != q.ParamsTotal:
+			return bad("params_total", "%d, but line %d of the same unit says %d", p.ParamsTotal, lines[j], q.ParamsTotal)
+		case p.ConnectionsTotal != q.ConnectionsTotal:
+			return bad("connections_total", "%d, but line %d of the same unit says %d", p.ConnectionsTotal, lines[j], q.ConnectionsTotal)
+		}
+		last[u] = max(last[u], p.Step)
+	}
+	for _, u := range order {
+		for s := 0; s <= last[u]; s++ {
+			if _, ok := seen[rowKey{u, s, false}]; !ok {
+				if _, ok := seen[rowKey{u, s, true}]; !ok {
+					return fmt.Errorf("%s: %s/%s seed %d has rows up to step %d but none of step %d: rows are missing",
+						name, u.method, u.scope, u.seed, last[u], s)
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -641,3 +641,59 @@ func TestSaveLogY(t *testing.T) {
 		t.Errorf("the published level is drawn as %+v", lg.groups[1][0].thumbs[0])
 	}
 }
+
+// TestReadPointsRefuses: a points file that parses but cannot be what a
+// sweep wrote (a value out of range or inconsistent, a row repeated, a row
+// missing, a row of another network) is refused, naming file, line and
+// column. ReadCSV alone accepted every one of these, and -redraw drew them.
+func TestReadPointsRefuses(t *testing.T) {
+	header := strings.Join(Columns, ",") + "\n"
+	rows := []string{
+		"d,lenet1,obd,global,oneshot-retrain,1,0,false,2578,2578,0,98442,98442,0.1,0.2,0.01,0.02,0,0,0.3,0.04,0",
+		"d,lenet1,obd,global,oneshot-retrain,1,1,false,2578,1289,0.5,98442,40000,0.1,0.2,0.01,0.02,0.5,0,0.3,0.04,0",
+		"d,lenet1,obd,global,oneshot-retrain,1,1,true,2578,1289,0.5,98442,40000,0.1,0.2,0.01,0.02,0.5,0,0.3,0.04,2",
+		"e,lenet1,obd,per-layer,oneshot-retrain,1,0,false,2578,2578,0,98442,98442,0.1,0.2,0.01,0.02,0,0,0.3,0.04,0",
+	}
+	file := func(rs ...string) string { return header + strings.Join(rs, "\n") + "\n" }
+	edit := func(r int, col, val string) string {
+		rs := slices.Clone(rows)
+		cells := strings.Split(rs[r], ",")
+		cells[slices.Index(Columns, col)] = val
+		rs[r] = strings.Join(cells, ",")
+		return file(rs...)
+	}
+	if pts, err := ReadPoints("points.csv", strings.NewReader(file(rows...))); err != nil || len(pts) != 4 {
+		t.Fatalf("valid file (two definitions sharing units): %v, %d points", err, len(pts))
+	}
+	for _, tc := range []struct{ name, in, want string }{
+		{"NaN test error", edit(1, "test_error", "NaN"), "points.csv:3: column test_error: NaN: want an error rate in [0, 1]"},
+		{"error above 1", edit(1, "train_error", "1.5"), "points.csv:3: column train_error: 1.5"},
+		{"negative error", edit(2, "test_error", "-0.5"), "points.csv:4: column test_error: -0.5"},
+		{"NaN objective", edit(1, "train_mse", "NaN"), "points.csv:3: column train_mse: NaN: want a finite objective ≥ 0"},
+		{"infinite objective", edit(1, "test_mse", "+Inf"), "points.csv:3: column test_mse: +Inf"},
+		{"validation error out of range", edit(1, "valid_error", "2"), "points.csv:3: column valid_error: 2"},
+		{"validation half given", edit(1, "valid_mse", ""), "points.csv:3: column valid_error: the validation objective and error rate are given both or neither"},
+		{"more left than total", edit(1, "params_remaining", "9999"), "points.csv:3: column params_remaining: 9999 outside [0, 2578]"},
+		{"fraction disagrees", edit(1, "fraction_removed", "0.6"), "points.csv:3: column fraction_removed: 0.6, but params_remaining 1289 of 2578 is 0.5 removed"},
+		{"connections above total", edit(1, "connections_remaining", "98443"), "points.csv:3: column connections_remaining: 98443 outside [0, 98442]"},
+		{"zero total", edit(0, "params_total", "0"), "points.csv:2: column params_total: 0"},
+		{"negative step", edit(1, "step", "-1"), "points.csv:3: column step: -1 < 0"},
+		{"retrained dense", edit(0, "retrained", "true"), "points.csv:2: column retrained: true at step 0"},
+		{"epochs before retraining", edit(1, "retrain_epochs", "3"), "points.csv:3: column retrain_epochs: 3 on a point before retraining"},
+		{"empty method", edit(1, "method", ""), "points.csv:3: column method: empty"},
+		{"other network", edit(3, "network", "lenet5"), `points.csv:5: column network: "lenet5", but line 2 is of "lenet1"`},
+		{"other schedule in a unit", edit(2, "schedule", "iterative"), `points.csv:4: column schedule: "iterative", but line 2 of the same unit says "oneshot-retrain"`},
+		{"other total in a unit", edit(2, "connections_total", "98441"), "points.csv:4: column connections_total: 98441, but line 2"},
+		{"row repeated", file(rows[0], rows[1], rows[2], rows[1]), "points.csv:5: obd/global seed 1 step 1 (retrained false) again, as on line 3"},
+		{"row missing", file(rows[0], rows[2], strings.Replace(rows[2], ",1,true,", ",3,true,", 1)), "points.csv: obd/global seed 1 has rows up to step 3 but none of step 2"},
+		{"dense row missing", file(rows[1], rows[2]), "points.csv: obd/global seed 1 has rows up to step 1 but none of step 0"},
+	} {
+		_, err := ReadPoints("points.csv", strings.NewReader(tc.in))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want it to contain %q", tc.name, err, tc.want)
+		}
+		if _, err := ReadCSV("points.csv", strings.NewReader(tc.in)); err != nil {
+			t.Errorf("%s: ReadCSV refuses it too (%v): the case tests nothing new", tc.name, err)
+		}
+	}
+}

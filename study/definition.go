@@ -252,6 +252,15 @@ func (d *Definition) validate() error {
 	if err := d.validateMethods(); err != nil {
 		return err
 	}
+	for _, l := range []struct {
+		path  string
+		empty bool
+	}{{"scopes", d.Scopes != nil && len(d.Scopes) == 0}, {"quick.scopes", d.Quick.Scopes != nil && len(d.Quick.Scopes) == 0},
+		{"quick.grid", d.Quick.Grid != nil && len(d.Quick.Grid) == 0}} {
+		if l.empty {
+			return fieldErr(l.path, "an empty list: nothing to run (leave it out for the default)")
+		}
+	}
 	if len(d.Scopes) == 0 {
 		d.Scopes = []string{string(prune.Global)}
 	}
@@ -265,6 +274,12 @@ func (d *Definition) validate() error {
 		if err := validateRecipe("retraining", d.Retraining); err != nil {
 			return err
 		}
+	} else if d.Retraining != (train.Recipe{}) || d.Quick.RetrainEpochs != 0 {
+		field := "retraining"
+		if d.Retraining == (train.Recipe{}) {
+			field = "quick.retrain_epochs"
+		}
+		return fieldErr(field, "given, but schedule %s never retrains: leave it out, or choose iterative or oneshot-retrain", d.Schedule)
 	}
 	for _, rc := range []struct {
 		path string
@@ -272,6 +287,13 @@ func (d *Definition) validate() error {
 	}{{"training", d.Training}, {"retraining", d.Retraining}} {
 		if rc.r.Monitor == train.OnValidation && d.Data.Validation == 0 {
 			return fieldErr(rc.path+".monitor", "%s needs held-out images: set data.validation", rc.r.Monitor)
+		}
+		// The first epoch always improves, so a plateau stops at the
+		// earliest after 1+patience epochs: with no more epochs than
+		// that, the rule never acts. (-quick's reduced epochs may.)
+		if rc.r.Patience > 0 && rc.r.Patience >= rc.r.Epochs {
+			return fieldErr(rc.path+".patience", "%d with epochs %d: a plateau stops training after patience epochs without improvement, so it never stops before the cap; give epochs > patience, or leave patience out",
+				rc.r.Patience, rc.r.Epochs)
 		}
 	}
 	switch {
@@ -332,6 +354,9 @@ func (d *Definition) validate() error {
 			return fieldErr("quick."+c.name, "%d < 0", c.v)
 		}
 	}
+	if q.Seeds > len(d.Seeds) {
+		return fieldErr("quick.seeds", "%d, but seeds lists %d: -quick runs the first quick.seeds of them", q.Seeds, len(d.Seeds))
+	}
 	if err := d.validateSizes("", ""); err != nil {
 		return err
 	}
@@ -342,8 +367,46 @@ func (d *Definition) validate() error {
 		return err
 	}
 	net, _ := model.ByName(d.Network)
-	if _, err := d.targets(net); err != nil {
+	if err := d.checkTargets(net, "grid"); err != nil {
 		return err
+	}
+	if d.Quick.Grid != nil {
+		return d.AtScale(true).checkTargets(net, "quick.grid")
+	}
+	return nil
+}
+
+// checkTargets refuses a list of targets that never ends (targets), two
+// targets that delete the same number of parameters, which would measure
+// one net twice under two names (a step that deletes nothing), and a first
+// target that deletes none (the dense net, step 0).
+// gridPath names the list the grid came from (grid or quick.grid).
+func (d *Definition) checkTargets(net *model.Net, gridPath string) error {
+	g, err := d.targets(net)
+	if err != nil {
+		return err
+	}
+	n := float64(net.NumParams())
+	for i := range g {
+		field := fmt.Sprintf("%s[%d]", gridPath, i)
+		switch {
+		case d.Steps != nil:
+			field = "steps"
+		case i == len(d.Grid):
+			field = "layer_budgets" // their last target, after the grid
+		}
+		b := math.Round(g[i] * n)
+		if i == 0 {
+			if b == 0 {
+				return fieldErr(field, "target %v deletes none of the %.0f free parameters of %s: the dense net, which step 0 already measures",
+					g[i], n, d.Network)
+			}
+			continue
+		}
+		if a := math.Round(g[i-1] * n); b <= a {
+			return fieldErr(field, "targets %v and %v both delete %.0f of the %.0f free parameters of %s: one net measured twice; give targets that differ by at least one parameter",
+				g[i-1], g[i], b, n, d.Network)
+		}
 	}
 	return nil
 }
@@ -363,8 +426,15 @@ func (d *Definition) validateMethods() error {
 		} else if err != nil {
 			return fieldErr(path, "%v", err)
 		}
-		if slices.IndexFunc(d.Methods, func(o prune.Spec) bool { return o.String() == m.String() }) < i {
-			return fieldErr(path, "method %s listed twice", m)
+		for j := range i {
+			// By value, not by label: obs and obs(damping=0.01), its
+			// default, are one method.
+			if other, _ := prune.NewSpec(d.Methods[j]); reflect.DeepEqual(other, pm) {
+				if d.Methods[j].String() == m.String() {
+					return fieldErr(path, "method %s listed twice", m)
+				}
+				return fieldErr(path, "method %s listed twice: it is methods[%d], %s, with its parameters' defaults spelled out", m, j, d.Methods[j])
+			}
 		}
 		if up, ok := pm.(prune.Updater); ok {
 			for _, s := range slices.Concat(d.Scopes, d.Quick.Scopes) {
@@ -401,7 +471,8 @@ func validateScopes(path string, scopes []string) error {
 
 // validateSizes refuses samples drawn from the training images that
 // outnumber them: the Hessian samples, the images the sweep measures the
-// training objective on, and a minibatch. (They used to be clamped
+// training objective on, a minibatch, and the patterns SDLM averages its
+// rates over (train.SGD would take them all, silently). (They used to be clamped
 // silently, while manifest.json recorded the number asked for.) For the
 // -quick scale, scale names the sizes and prefix the fields that set them.
 func (d *Definition) validateSizes(scale, prefix string) error {
@@ -414,12 +485,12 @@ func (d *Definition) validateSizes(scale, prefix string) error {
 		field string
 		v     int
 	}{{"data.hessian_samples", d.Data.HessianSamples}, {"data.eval_train", d.Data.EvalTrain},
-		{"training.batch_size", d.Training.BatchSize}}
+		{"training.batch_size", d.Training.BatchSize}, {"training.sdlm_samples", d.Training.SDLMSamples}}
 	if d.Schedule != "oneshot" {
-		checks = append(checks, struct {
+		checks = append(checks, []struct {
 			field string
 			v     int
-		}{"retraining.batch_size", d.Retraining.BatchSize})
+		}{{"retraining.batch_size", d.Retraining.BatchSize}, {"retraining.sdlm_samples", d.Retraining.SDLMSamples}}...)
 	}
 	for _, c := range checks {
 		if c.v > n {

@@ -1,12 +1,14 @@
 package study
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -133,15 +135,29 @@ func writeDenseRecord(unitDir, hash string, r UnitResult) error {
 	return atomicfile.Write(denseRecordPath(unitDir, hash, r.Seed), b)
 }
 
-// readDenseRecord reads what writeDenseRecord wrote; a missing or damaged
-// record gives false.
-func readDenseRecord(unitDir, hash string, seed uint64) (UnitResult, bool) {
+// readDenseRecord reads what writeDenseRecord wrote: errNoRecord when
+// there is none, a *RecordError when it is damaged or records another
+// seed, other errors for I/O.
+func readDenseRecord(unitDir, hash string, seed uint64) (UnitResult, error) {
 	var r UnitResult
-	b, err := os.ReadFile(denseRecordPath(unitDir, hash, seed))
-	if err != nil || json.Unmarshal(b, &r) != nil || r.Method != "dense" || r.Seed != seed {
-		return UnitResult{}, false
+	path := denseRecordPath(unitDir, hash, seed)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return r, errNoRecord
+	} else if err != nil {
+		return r, err
 	}
-	return r, true
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	switch err := dec.Decode(&r); {
+	case err != nil:
+		return UnitResult{}, &RecordError{Path: path, Reason: fmt.Sprintf("unreadable record: %v", err)}
+	case r.Method != "dense" || r.Seed != seed:
+		return UnitResult{}, &RecordError{Path: path, Reason: fmt.Sprintf("record of %s seed %d, want dense seed %d", r.Method, r.Seed, seed)}
+	case !(r.Seconds >= 0) || math.IsInf(r.Seconds, 0):
+		return UnitResult{}, &RecordError{Path: path, Reason: fmt.Sprintf("seconds %v: want a time ≥ 0", r.Seconds)}
+	}
+	return r, nil
 }
 
 // denseKey returns the key of the dense net of seed (the SHA-256, in hex,

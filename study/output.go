@@ -116,12 +116,55 @@ func Redraw(dir string) error {
 		return err
 	}
 	defer f.Close()
-	pts, err := report.ReadCSV(ppath, f)
+	pts, err := report.ReadPoints(ppath, f)
 	if err != nil {
+		return err
+	}
+	if err := matchManifest(dir, mpath, ppath, m.Definition, m.Units, pts); err != nil {
 		return err
 	}
 	res := &Result{Def: m.Definition, Hash: m.Hash, Dir: dir, Points: pts, Dense: m.Dense, Units: m.Units}
 	return writeReport(res, Meta{Command: m.Command, Backend: m.Backend})
+}
+
+// matchManifest checks that a result directory's manifest and points
+// belong together: the directory is named after the manifest's
+// definition, every point is of its network and schedule and of one of its
+// units, and every unit the manifest records as finished has points and
+// every failed one none. A manifest or a points file copied from another
+// result, or edited, is refused, naming the file.
+func matchManifest(dir, mpath, ppath string, d *Definition, units []UnitResult, pts []report.Point) error {
+	if base := filepath.Base(dir); base != d.Name && base != d.Name+"-quick" {
+		return fmt.Errorf("%s: definition %q, but the directory is %s", mpath, d.Name, base)
+	}
+	type key struct {
+		method, scope string
+		seed          uint64
+	}
+	failed := map[key]bool{}
+	for _, u := range units {
+		failed[key{u.Method, u.Scope, u.Seed}] = u.Error != ""
+	}
+	has := map[key]bool{}
+	for i, p := range pts {
+		k := key{p.Method, p.Scope, p.Seed}
+		f, ok := failed[k]
+		switch {
+		case p.Network != d.Network || p.Schedule != string(d.Schedule):
+			return fmt.Errorf("%s: line %d is of %s with schedule %s, but %s says %s with %s", ppath, i+2, p.Network, p.Schedule, mpath, d.Network, d.Schedule)
+		case !ok:
+			return fmt.Errorf("%s: line %d is of %s/%s seed %d, a unit %s does not list", ppath, i+2, p.Method, p.Scope, p.Seed, mpath)
+		case f:
+			return fmt.Errorf("%s: line %d is of %s/%s seed %d, which %s records as failed", ppath, i+2, p.Method, p.Scope, p.Seed, mpath)
+		}
+		has[k] = true
+	}
+	for _, u := range units {
+		if k := (key{u.Method, u.Scope, u.Seed}); u.Error == "" && !has[k] {
+			return fmt.Errorf("%s: no rows of %s/%s seed %d, which %s records as finished", ppath, u.Method, u.Scope, u.Seed, mpath)
+		}
+	}
+	return nil
 }
 
 // published are the dense test errors on MNIST published for the shipped

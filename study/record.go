@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -101,6 +102,8 @@ func readUnitRecord(csvPath, jsonPath string, want unitRecord) (unitRecord, []re
 	case rec.Key != want.Key || rec.Method != want.Method || rec.Scope != want.Scope || rec.Seed != want.Seed:
 		return bad(jsonPath, "record of %s/%s seed %d (key %s), want %s/%s seed %d (key %s)",
 			rec.Method, rec.Scope, rec.Seed, rec.Key, want.Method, want.Scope, want.Seed, want.Key)
+	case !(rec.Seconds >= 0) || math.IsInf(rec.Seconds, 0):
+		return bad(jsonPath, "seconds %v: want a time ≥ 0", rec.Seconds)
 	}
 	b, err := os.ReadFile(csvPath)
 	if errors.Is(err, os.ErrNotExist) {
@@ -111,7 +114,7 @@ func readUnitRecord(csvPath, jsonPath string, want unitRecord) (unitRecord, []re
 	if sum := checksum(b); sum != rec.PointsSHA256 {
 		return bad(csvPath, "SHA-256 %s, but its record says %s: the points were changed or cut short", sum, rec.PointsSHA256)
 	}
-	pts, err := report.ReadCSV(csvPath, bytes.NewReader(b))
+	pts, err := report.ReadPoints(csvPath, bytes.NewReader(b))
 	if err != nil {
 		return bad(csvPath, "%v", err)
 	}
@@ -169,11 +172,18 @@ func readDenseCache(path, key string, net *model.Net) ([]float64, denseRecord, e
 	bad := func(p, format string, args ...any) ([]float64, denseRecord, error) {
 		return nil, denseRecord{}, &RecordError{Path: p, Reason: fmt.Sprintf(format, args...)}
 	}
-	if err := json.Unmarshal(meta, &rec); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(meta))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rec); err != nil {
 		return bad(path+".json", "unreadable record: %v", err)
 	}
-	if rec.Key != key {
+	switch {
+	case rec.Key != key:
 		return bad(path+".json", "dense net of key %s, want %s", rec.Key, key)
+	case !(rec.Seconds >= 0) || math.IsInf(rec.Seconds, 0):
+		return bad(path+".json", "seconds %v: want a time ≥ 0", rec.Seconds)
+	case rec.Epochs < 1:
+		return bad(path+".json", "epochs %d: want at least 1 (the epochs the net was trained)", rec.Epochs)
 	}
 	b, err := os.ReadFile(path + ".params")
 	if errors.Is(err, os.ErrNotExist) {

@@ -64,6 +64,7 @@ func TestUnitRecordVerified(t *testing.T) {
 		{"another unit's points and record", csvB, jsonB, "a.json: record of magnitude/global seed 1 (key bbbb)"},
 		{"points missing", nil, jsonA, "a.csv: missing"},
 		{"record damaged", csvA, jsonA[:10], "a.json: unreadable record"},
+		{"a negative time", csvA, []byte(strings.Replace(string(jsonA), `"seconds":2`, `"seconds":-2`, 1)), "a.json: seconds -2"},
 	} {
 		if c.csv == nil {
 			os.Remove(path("a", ".csv"))
@@ -121,6 +122,12 @@ func TestDenseCacheVerified(t *testing.T) {
 		{"seed 2's net over seed 1's", params2, meta, "seed1.params: SHA-256"},
 		{"seed 2's net and record over seed 1's", params2, meta2, "seed1.json: dense net of key k2, want k1"},
 		{"cut short", params[:len(params)/2], meta, "seed1.params: SHA-256"},
+		// The sidecar's own numbers (the training's time and epochs, which
+		// baselines.csv's seconds_per_epoch is computed from) must be
+		// possible; they were taken as found.
+		{"no epochs", params, []byte(strings.Replace(string(meta), `"epochs":2`, `"epochs":0`, 1)), "seed1.json: epochs 0"},
+		{"negative seconds", params, []byte(strings.Replace(string(meta), `"seconds":3`, `"seconds":-3`, 1)), "seed1.json: seconds -3"},
+		{"an unknown field", params, []byte(strings.Replace(string(meta), `"epochs":2`, `"epochs":2,"epoch":2`, 1)), "seed1.json: unreadable record"},
 	} {
 		os.WriteFile(p1+".params", c.params, 0o644)
 		os.WriteFile(p1+".json", c.meta, 0o644)
@@ -128,6 +135,39 @@ func TestDenseCacheVerified(t *testing.T) {
 		var re *RecordError
 		if !errors.As(err, &re) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want a RecordError containing %q", c.name, err, c.want)
+		}
+	}
+}
+
+// The record of a dense net's training beside the units is verified as
+// the units' are: a damaged one, or one of another seed, is a
+// *RecordError naming it (it used to be dropped silently, and -merge then
+// left the seed's dense training out of manifest.json).
+func TestDenseRecordVerified(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := readDenseRecord(dir, "h", 1); !errors.Is(err, errNoRecord) {
+		t.Fatalf("no record: err = %v", err)
+	}
+	if err := writeDenseRecord(dir, "h", UnitResult{Method: "dense", Seed: 1, Seconds: 2.5, Backend: "gonum"}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := readDenseRecord(dir, "h", 1); err != nil || r.Seconds != 2.5 {
+		t.Fatalf("intact record: %+v, %v", r, err)
+	}
+	path := denseRecordPath(dir, "h", 1)
+	for _, c := range []struct{ name, content, want string }{
+		{"cut short", `{"method":"dense","se`, "unreadable record"},
+		{"garbage", "\x00\x01", "unreadable record"},
+		{"another seed's", `{"method":"dense","seed":2,"seconds":1}`, "record of dense seed 2, want dense seed 1"},
+		{"a unit's", `{"method":"obd","scope":"global","seed":1,"seconds":1}`, "record of obd seed 1"},
+		{"an unknown field", `{"method":"dense","seed":1,"seconds":1,"epochs":3}`, "unreadable record"},
+		{"negative time", `{"method":"dense","seed":1,"seconds":-1}`, "seconds -1"},
+	} {
+		os.WriteFile(path, []byte(c.content), 0o644)
+		_, err := readDenseRecord(dir, "h", 1)
+		var re *RecordError
+		if !errors.As(err, &re) || re.Path != path || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want a RecordError naming %s and containing %q", c.name, err, path, c.want)
 		}
 	}
 }

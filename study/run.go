@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -98,7 +99,9 @@ func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 	}
 	for _, seed := range r.d.Seeds {
 		if !todo[seed] {
-			r.skipDense(seed)
+			if err := r.skipDense(seed); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		if err := r.compute(ctx, seed); err != nil {
@@ -216,15 +219,44 @@ func (r *run) gatherLate() error {
 }
 
 // skipDense records the dense net of a seed this process has nothing to
-// compute for, from the record beside the units or else from the cache.
-func (r *run) skipDense(seed uint64) {
+// compute for, from the record beside the units or else from the cache. A
+// record beside the units that fails its check is reported (a merge
+// refuses it, as it refuses a unit's), not silently replaced.
+func (r *run) skipDense(seed uint64) error {
 	r.env.skip(r.d, 10*r.d.Training.Epochs)
-	if dr, ok := readDenseRecord(r.unitDir, r.res.Hash, seed); ok {
+	dr, err := readDenseRecord(r.unitDir, r.res.Hash, seed)
+	var re *RecordError
+	switch {
+	case err == nil:
 		dr.Cached = true
 		r.res.Dense = append(r.res.Dense, dr)
-	} else if rec, ok := readDenseTiming(r.d, seed, r.env.Out); ok {
-		r.res.Dense = append(r.res.Dense, UnitResult{Method: "dense", Seed: seed, Seconds: rec.Seconds, Cached: true})
+		return nil
+	case errors.As(err, &re):
+		if r.env.Merge {
+			return fmt.Errorf("%s: %w", r.d.Name, err)
+		}
+		r.env.record(RecordRefused{Definition: r.d.Name, Err: re})
+	case !errors.Is(err, errNoRecord):
+		return err
 	}
+	rec, ok := readDenseTiming(r.d, seed, r.env.Out)
+	if !ok {
+		if re != nil { // nothing to replace it with: drop it
+			if err := os.Remove(re.Path); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	dr = UnitResult{Method: "dense", Seed: seed, Seconds: rec.Seconds, Backend: backend.Name()}
+	if re != nil { // written again from the cache
+		if err := writeDenseRecord(r.unitDir, r.res.Hash, dr); err != nil {
+			return err
+		}
+	}
+	dr.Cached = true
+	r.res.Dense = append(r.res.Dense, dr)
+	return nil
 }
 
 // compute trains (or reads) the dense net of seed and runs the units of

@@ -92,6 +92,10 @@ func (c *schemaCheck) check(n *yaml.Node, t reflect.Type, path string) error {
 			return c.fail(n, path, "want a list, got %s", describeNode(n))
 		}
 		for i, e := range n.Content {
+			if e.Kind == yaml.ScalarNode && e.ShortTag() == "!!null" {
+				// The decoder would drop it from the list, silently.
+				return c.fail(e, fmt.Sprintf("%s[%d]", path, i), "empty entry (null): give a value or remove it")
+			}
 			if err := c.check(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
 				return err
 			}

@@ -154,6 +154,13 @@ func (r Recipe) Validate() error {
 	if err != nil {
 		return fieldErr("lr_schedule", "%v", err)
 	}
+	// A decay setting the schedule ignores would be trained without.
+	if kind == Constant && r.LRGamma != 0 {
+		return fieldErr("lr_gamma", "%v given, but lr_schedule %s never decays: give lr_schedule exp or step, or leave lr_gamma out", r.LRGamma, Constant)
+	}
+	if kind != StepLR && r.LRStep != 0 {
+		return fieldErr("lr_step", "%d given, but only lr_schedule %s decays in steps (lr_schedule is %s)", r.LRStep, StepLR, kind)
+	}
 	if kind == Exp || kind == StepLR {
 		if !(r.LRGamma > 0 && r.LRGamma <= 1) {
 			return fieldErr("lr_gamma", "%v outside (0, 1]", r.LRGamma)

@@ -137,6 +137,11 @@ func TestRecipeValidate(t *testing.T) {
 		{func(r *train.Recipe) { r.LRSchedule = train.Exp }, "lr_gamma"},
 		{func(r *train.Recipe) { r.LRSchedule, r.LRGamma = train.Exp, 1.5 }, "lr_gamma"},
 		{func(r *train.Recipe) { r.LRSchedule, r.LRGamma = train.StepLR, 0.5 }, "lr_step"},
+		// Decay settings the schedule would ignore.
+		{func(r *train.Recipe) { r.LRSchedule, r.LRGamma = train.Constant, 0.5 }, "lr_gamma"},
+		{func(r *train.Recipe) { r.LRSchedule, r.LRGamma = "", 0.5 }, "lr_gamma"},
+		{func(r *train.Recipe) { r.LRSchedule, r.LRGamma, r.LRStep = train.Exp, 0.5, 3 }, "lr_step"},
+		{func(r *train.Recipe) { r.LRStep = 3 }, "lr_step"},
 		{func(r *train.Recipe) { r.SDLMMu, r.SDLMSamples = -1, 10 }, "sdlm_mu"},
 		{func(r *train.Recipe) { r.SDLMMu = 0.02 }, "sdlm_samples"},
 		{func(r *train.Recipe) { r.SDLMSamples = 10 }, "sdlm_samples"},
