@@ -415,3 +415,20 @@ func TestFlagsAfterNames(t *testing.T) {
 		t.Error("a mode flag after a name: no error")
 	}
 }
+
+// Every dense-baseline variant parses under the definition rules: a rule
+// added later that refuses one would otherwise surface only when -baselines
+// is run on it.
+func TestVariantsLoad(t *testing.T) {
+	names := variantNames()
+	if len(names) == 0 {
+		t.Fatal("no variants embedded")
+	}
+	defs, err := loadAll(names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(defs) != len(names) {
+		t.Errorf("%d definitions from %d variants", len(defs), len(names))
+	}
+}
