@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"obd/report"
+	"obd/study"
 )
 
 var (
@@ -68,42 +69,20 @@ type Work struct {
 
 // CheckPoints checks that a manifest (mfile) and the points of the same
 // result directory (pfile) belong together: the manifest's definition is
-// name, each point is of its network and of a unit it lists as finished,
-// and each unit it lists as finished has points. A manifest copied from
-// another result, or a points file with a unit's rows dropped, would
-// otherwise be quoted as if they described one study.
+// name, and the points are those of its units (study.MatchUnits: each
+// point of its network and of a unit it lists as finished, each unit it
+// lists as finished with points). A manifest copied from another result,
+// or a points file with a unit's rows dropped, would otherwise be quoted
+// as if they described one study.
 func CheckPoints(mfile, pfile, name string, m Manifest, pts []report.Point) error {
 	if m.Definition.Name != name {
 		return fmt.Errorf("%s: definition %q, want %q (the directory's)", mfile, m.Definition.Name, name)
 	}
-	type key struct {
-		method, scope string
-		seed          uint64
+	units := make([]study.UnitResult, len(m.Units))
+	for i, u := range m.Units {
+		units[i] = study.UnitResult{Method: u.Method, Scope: u.Scope, Seed: u.Seed, Error: u.Error}
 	}
-	failed := map[key]bool{}
-	for _, u := range m.Units {
-		failed[key{u.Method, u.Scope, u.Seed}] = u.Error != ""
-	}
-	has := map[key]bool{}
-	for i, p := range pts {
-		k := key{p.Method, p.Scope, p.Seed}
-		f, ok := failed[k]
-		switch {
-		case p.Network != m.Definition.Network:
-			return fmt.Errorf("%s: line %d is of %s, but %s says %s", pfile, i+2, p.Network, mfile, m.Definition.Network)
-		case !ok:
-			return fmt.Errorf("%s: line %d is of %s/%s seed %d, a unit %s does not list", pfile, i+2, p.Method, p.Scope, p.Seed, mfile)
-		case f:
-			return fmt.Errorf("%s: line %d is of %s/%s seed %d, which %s records as failed", pfile, i+2, p.Method, p.Scope, p.Seed, mfile)
-		}
-		has[k] = true
-	}
-	for _, u := range m.Units {
-		if u.Error == "" && !has[key{u.Method, u.Scope, u.Seed}] {
-			return fmt.Errorf("%s: no rows of %s/%s seed %d, which %s records as finished", pfile, u.Method, u.Scope, u.Seed, mfile)
-		}
-	}
-	return nil
+	return study.MatchUnits(mfile, pfile, m.Definition.Network, "", units, pts)
 }
 
 // ParseManifest reads a manifest.json from r (file names it in errors).

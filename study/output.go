@@ -129,14 +129,22 @@ func Redraw(dir string) error {
 
 // matchManifest checks that a result directory's manifest and points
 // belong together: the directory is named after the manifest's
-// definition, every point is of its network and schedule and of one of its
-// units, and every unit the manifest records as finished has points and
-// every failed one none. A manifest or a points file copied from another
-// result, or edited, is refused, naming the file.
+// definition, and the points are those of its units (MatchUnits). A
+// manifest or a points file copied from another result, or edited, is
+// refused, naming the file.
 func matchManifest(dir, mpath, ppath string, d *Definition, units []UnitResult, pts []report.Point) error {
 	if base := filepath.Base(dir); base != d.Name && base != d.Name+"-quick" {
 		return fmt.Errorf("%s: definition %q, but the directory is %s", mpath, d.Name, base)
 	}
+	return MatchUnits(mpath, ppath, d.Network, string(d.Schedule), units, pts)
+}
+
+// MatchUnits checks that the points of a result (read from ppath) are
+// those of the units its manifest (mpath) lists: every point is of
+// network, of schedule unless that is empty, and of a unit listed as
+// finished (no Error), and every unit listed as finished has points.
+// Errors name the file and, for a point, its line.
+func MatchUnits(mpath, ppath, network, schedule string, units []UnitResult, pts []report.Point) error {
 	type key struct {
 		method, scope string
 		seed          uint64
@@ -150,8 +158,10 @@ func matchManifest(dir, mpath, ppath string, d *Definition, units []UnitResult, 
 		k := key{p.Method, p.Scope, p.Seed}
 		f, ok := failed[k]
 		switch {
-		case p.Network != d.Network || p.Schedule != string(d.Schedule):
-			return fmt.Errorf("%s: line %d is of %s with schedule %s, but %s says %s with %s", ppath, i+2, p.Network, p.Schedule, mpath, d.Network, d.Schedule)
+		case p.Network != network:
+			return fmt.Errorf("%s: line %d is of %s, but %s says %s", ppath, i+2, p.Network, mpath, network)
+		case schedule != "" && p.Schedule != schedule:
+			return fmt.Errorf("%s: line %d is of schedule %s, but %s says %s", ppath, i+2, p.Schedule, mpath, schedule)
 		case !ok:
 			return fmt.Errorf("%s: line %d is of %s/%s seed %d, a unit %s does not list", ppath, i+2, p.Method, p.Scope, p.Seed, mpath)
 		case f:
