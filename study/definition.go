@@ -407,8 +407,33 @@ func (d *Definition) checkTargets(net *model.Net, gridPath string) error {
 			return fieldErr(field, "targets %v and %v both delete %.0f of the %.0f free parameters of %s: one net measured twice; give targets that differ by at least one parameter",
 				g[i-1], g[i], b, n, d.Network)
 		}
+		// Per layer (and to budgets), each layer rounds its own count
+		// (prune.Select): two targets a parameter apart globally may
+		// delete the same count in every layer.
+		for _, sc := range slices.Concat(d.Scopes, d.Quick.Scopes) {
+			if sc := prune.Scope(sc); sc != prune.Global && slices.Equal(layerCounts(net, g[i-1], sc, d.budgets(net)), layerCounts(net, g[i], sc, d.budgets(net))) {
+				return fieldErr(field, "targets %v and %v delete the same number of parameters in every layer of %s under scope %s: one net measured twice; give targets further apart",
+					g[i-1], g[i], d.Network, sc)
+			}
+		}
 	}
 	return nil
+}
+
+// layerCounts is the number of parameters of each layer that target
+// deletes under a per-layer scope, as prune.Select rounds it (before the
+// weight each layer keeps): for Budget, layer i deletes the fraction
+// target/F·(1 − b[i]) of its parameters, F = b.Deleted(net).
+func layerCounts(net *model.Net, target float64, scope prune.Scope, b prune.Budgets) []float64 {
+	var c []float64
+	for i := range net.Layers {
+		t := target
+		if scope == prune.Budget && b != nil {
+			t = target / b.Deleted(net) * (1 - b[i])
+		}
+		c = append(c, math.Round(t*float64(net.Offset(i+1)-net.Offset(i))))
+	}
+	return c
 }
 
 // validateMethods checks each method and its parameters (an error names

@@ -147,6 +147,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty quick grid", valid + "quick: {grid: []}\n", "t.yaml:11: quick.grid: an empty list"},
 		{"targets deleting the same count", strings.Replace(valid, "[0.1, 0.5, 0.9]", "[0.1, 0.5, 0.5000001, 0.9]", 1), "t.yaml:9: grid[2]: targets 0.5 and 0.5000001 both delete 1289 of the 2578 free parameters of lenet1"},
 		{"quick targets deleting the same count", valid + "quick: {grid: [0.3, 0.30001]}\n", "t.yaml:11: quick.grid[1]: targets 0.3 and 0.30001 both delete 773"},
+		{"per-layer targets deleting the same counts", strings.Replace(strings.Replace(valid, "[0.1, 0.5, 0.9]", "[0.1, 0.5, 0.5002, 0.9]", 1), "scopes: [global]", "scopes: [global, per-layer]", 1), "t.yaml:9: grid[2]: targets 0.5 and 0.5002 delete the same number of parameters in every layer of lenet1 under scope per-layer"},
 		{"steps ending on the same count", strings.Replace(valid, "grid: [0.1, 0.5, 0.9]", "steps: {fraction_of_remaining: 0.5, until: 0.87501}", 1), "t.yaml:9: steps: targets 0.875 and 0.87501 both delete 2256"},
 		{"lr_gamma without a decay", strings.Replace(valid, "lr: 0.001}", "lr: 0.001, lr_gamma: 0.5}", 1), "t.yaml:5: retraining.lr_gamma: 0.5 given, but lr_schedule constant never decays"},
 		{"lr_step without step decay", strings.Replace(valid, "lr_gamma: 0.9}", "lr_gamma: 0.9, lr_step: 3}", 1), "t.yaml:4: training.lr_step: 3 given, but only lr_schedule step decays in steps (lr_schedule is exp)"},
