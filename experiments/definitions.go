@@ -41,21 +41,52 @@ func embeddedNames(dir string) []string {
 // YAML file (anything ending in .yaml or .yml, or containing a slash).
 func load(arg string) (*study.Definition, error) {
 	if strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.ContainsRune(arg, os.PathSeparator) {
-		f, err := os.Open(arg)
+		b, err := os.ReadFile(arg)
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
-		return study.Parse(arg, f)
-	}
-	for _, dir := range []string{"definitions", "variants"} {
-		file := path.Join(dir, arg+".yaml")
-		if b, err := shipped.ReadFile(file); err == nil {
-			return study.Parse("experiments/"+file, bytes.NewReader(b))
+		d, err := study.Parse(arg, bytes.NewReader(b))
+		if err != nil {
+			return nil, err
 		}
+		// A file that takes a shipped definition's name writes to that
+		// definition's results (and a baseline variant's rows): it must
+		// be that definition.
+		if own, file, err := loadEmbedded(d.Name); err == nil && own != nil && own.Hash() != d.Hash() {
+			return nil, fmt.Errorf("%s:%d: name: %q is the name of %s, and this file differs from it: "+
+				"give it a name of its own, or its results would be written over that one's", arg, nameLine(b), d.Name, file)
+		}
+		return d, nil
+	}
+	if d, _, err := loadEmbedded(arg); err != nil || d != nil {
+		return d, err
 	}
 	return nil, fmt.Errorf("no definition %q (shipped: %s; baseline variants: %s; or give a .yaml path)",
 		arg, strings.Join(shippedNames(), ", "), strings.Join(variantNames(), ", "))
+}
+
+// loadEmbedded returns the shipped definition or baseline variant called
+// name and its file; nil and no error when there is none.
+func loadEmbedded(name string) (d *study.Definition, file string, err error) {
+	for _, dir := range []string{"definitions", "variants"} {
+		f := path.Join(dir, name+".yaml")
+		if b, err := shipped.ReadFile(f); err == nil {
+			d, err := study.Parse("experiments/"+f, bytes.NewReader(b))
+			return d, "experiments/" + f, err
+		}
+	}
+	return nil, "", nil
+}
+
+// nameLine is the line of a definition file's top-level name key (1 when
+// it cannot be found).
+func nameLine(b []byte) int {
+	for i, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "name:") {
+			return i + 1
+		}
+	}
+	return 1
 }
 
 // loadAll parses every named definition before anything runs, so a bad

@@ -432,3 +432,33 @@ func TestVariantsLoad(t *testing.T) {
 		t.Errorf("%d definitions from %d variants", len(defs), len(names))
 	}
 }
+
+// A definition file that takes a shipped definition's name must be that
+// definition: another grid under paper-fig1's name would write over
+// results/paper-fig1. A verbatim copy is that definition, and loads.
+func TestShippedNameRefused(t *testing.T) {
+	b, err := shipped.ReadFile("definitions/paper-fig1.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	same := filepath.Join(dir, "copy.yaml")
+	if err := os.WriteFile(same, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := load(same); err != nil {
+		t.Errorf("a verbatim copy: %v", err)
+	}
+	edited := strings.Replace(string(b), "seeds: [1, 2, 3]", "seeds: [1, 2]", 1)
+	if edited == string(b) {
+		t.Fatal("paper-fig1.yaml has no \"seeds: [1, 2, 3]\" to edit")
+	}
+	mine := filepath.Join(dir, "mine.yaml")
+	if err := os.WriteFile(mine, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = load(mine)
+	if want := mine + `:2: name: "paper-fig1" is the name of experiments/definitions/paper-fig1.yaml, and this file differs from it`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want one containing %q", err, want)
+	}
+}
