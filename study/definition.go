@@ -409,8 +409,13 @@ func (d *Definition) checkTargets(net *model.Net, gridPath string) error {
 		}
 		// Per layer (and to budgets), each layer rounds its own count
 		// (prune.Select): two targets a parameter apart globally may
-		// delete the same count in every layer.
-		for _, sc := range slices.Concat(d.Scopes, d.Quick.Scopes) {
+		// delete the same count in every layer. -quick runs these
+		// targets in its own scopes too unless it has a grid of its own.
+		scopes := d.Scopes
+		if d.Quick.Grid == nil {
+			scopes = slices.Concat(scopes, d.Quick.Scopes)
+		}
+		for _, sc := range scopes {
 			if sc := prune.Scope(sc); sc != prune.Global && slices.Equal(layerCounts(net, g[i-1], sc, d.budgets(net)), layerCounts(net, g[i], sc, d.budgets(net))) {
 				return fieldErr(field, "targets %v and %v delete the same number of parameters in every layer of %s under scope %s: one net measured twice; give targets further apart",
 					g[i-1], g[i], d.Network, sc)
