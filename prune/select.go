@@ -146,11 +146,7 @@ func selectIn(net *model.Net, scores []float64, mask []bool, target float64, sco
 	var groups []group
 	for i := range net.Layers {
 		if lo, hi := net.Offset(i), net.Offset(i+1); hi > lo {
-			t := target
-			if scope == Budget {
-				t = target / b.Deleted(net) * (1 - b[i])
-			}
-			groups = append(groups, group{lo, hi, t})
+			groups = append(groups, group{lo, hi, layerTarget(net, target, scope, b, i)})
 		}
 	}
 	bias := net.Biases()
@@ -176,6 +172,29 @@ func selectIn(net *model.Net, scores []float64, mask []bool, target float64, sco
 		}
 		return -1
 	}), nil
+}
+
+// layerTarget is the fraction of layer i's parameters that a per-layer
+// selection at target deletes: target itself for PerLayer, and
+// (target/F)·(1 − b[i]) for Budget, F = b.Deleted(net).
+func layerTarget(net *model.Net, target float64, scope Scope, b Budgets, i int) float64 {
+	if scope == Budget {
+		return target / b.Deleted(net) * (1 - b[i])
+	}
+	return target
+}
+
+// LayerCounts is the number of parameters of each layer that Select with
+// PerLayer (scope PerLayer) or SelectBudgets with b (scope Budget) deletes
+// from the full net at target: each layer's fraction (layerTarget) of its
+// parameters, rounded to the nearest integer, before the weight each layer
+// keeps. Two targets with the same counts select the same net.
+func LayerCounts(net *model.Net, target float64, scope Scope, b Budgets) []int {
+	c := make([]int, len(net.Layers))
+	for i := range net.Layers {
+		c[i] = int(math.Round(layerTarget(net, target, scope, b, i) * float64(net.Offset(i+1)-net.Offset(i))))
+	}
+	return c
 }
 
 // group is a range [lo, hi) of parameters and the fraction of them to

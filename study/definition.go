@@ -387,6 +387,13 @@ func (d *Definition) checkTargets(net *model.Net, gridPath string) error {
 		return err
 	}
 	n := float64(net.NumParams())
+	budgets := d.budgets(net)
+	// -quick runs these targets in its own scopes too unless it has a
+	// grid of its own.
+	scopes := d.Scopes
+	if d.Quick.Grid == nil {
+		scopes = slices.Concat(scopes, d.Quick.Scopes)
+	}
 	for i := range g {
 		field := fmt.Sprintf("%s[%d]", gridPath, i)
 		switch {
@@ -408,37 +415,16 @@ func (d *Definition) checkTargets(net *model.Net, gridPath string) error {
 				g[i-1], g[i], b, n, d.Network)
 		}
 		// Per layer (and to budgets), each layer rounds its own count
-		// (prune.Select): two targets a parameter apart globally may
-		// delete the same count in every layer. -quick runs these
-		// targets in its own scopes too unless it has a grid of its own.
-		scopes := d.Scopes
-		if d.Quick.Grid == nil {
-			scopes = slices.Concat(scopes, d.Quick.Scopes)
-		}
+		// (prune.LayerCounts): two targets a parameter apart globally may
+		// delete the same count in every layer.
 		for _, sc := range scopes {
-			if sc := prune.Scope(sc); sc != prune.Global && slices.Equal(layerCounts(net, g[i-1], sc, d.budgets(net)), layerCounts(net, g[i], sc, d.budgets(net))) {
+			if sc := prune.Scope(sc); sc != prune.Global && (sc != prune.Budget || budgets != nil) && slices.Equal(prune.LayerCounts(net, g[i-1], sc, budgets), prune.LayerCounts(net, g[i], sc, budgets)) {
 				return fieldErr(field, "targets %v and %v delete the same number of parameters in every layer of %s under scope %s: one net measured twice; give targets further apart",
 					g[i-1], g[i], d.Network, sc)
 			}
 		}
 	}
 	return nil
-}
-
-// layerCounts is the number of parameters of each layer that target
-// deletes under a per-layer scope, as prune.Select rounds it (before the
-// weight each layer keeps): for Budget, layer i deletes the fraction
-// target/F·(1 − b[i]) of its parameters, F = b.Deleted(net).
-func layerCounts(net *model.Net, target float64, scope prune.Scope, b prune.Budgets) []float64 {
-	var c []float64
-	for i := range net.Layers {
-		t := target
-		if scope == prune.Budget && b != nil {
-			t = target / b.Deleted(net) * (1 - b[i])
-		}
-		c = append(c, math.Round(t*float64(net.Offset(i+1)-net.Offset(i))))
-	}
-	return c
 }
 
 // validateMethods checks each method and its parameters (an error names
