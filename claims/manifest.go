@@ -36,11 +36,14 @@ type Manifest struct {
 		Grid     []float64         `json:"grid"`
 		Seeds    []uint64          `json:"seeds"`
 	} `json:"definition"`
-	Command     string `json:"command"`
-	BLASBackend string `json:"blas_backend"`
-	Workers     int    `json:"workers"`
-	Dense       []Work `json:"dense"`
-	Units       []Work `json:"units"`
+	// PointsSHA256 is the SHA-256 (hex) of the points.csv written with
+	// the manifest (study.Write).
+	PointsSHA256 string `json:"points_sha256"`
+	Command      string `json:"command"`
+	BLASBackend  string `json:"blas_backend"`
+	Workers      int    `json:"workers"`
+	Dense        []Work `json:"dense"`
+	Units        []Work `json:"units"`
 }
 
 // A Recipe is a training or retraining recipe as the manifest records it.
@@ -69,12 +72,15 @@ type Work struct {
 
 // CheckPoints checks that a manifest (mfile) and the points of the same
 // result directory (pfile) belong together: the manifest's definition is
-// name, and the points are those of its units (study.MatchUnits: each
+// name, the points are those of its units (study.MatchUnits: each
 // point of its network and of a unit it lists as finished, each unit it
-// lists as finished with points). A manifest copied from another result,
-// or a points file with a unit's rows dropped, would otherwise be quoted
-// as if they described one study.
-func CheckPoints(mfile, pfile, name string, m Manifest, pts []report.Point) error {
+// lists as finished with points), and pointsSum, the SHA-256 of pfile's
+// bytes (study.PointsSum), is the one the manifest records
+// (study.CheckPointsSum). A manifest copied from another result, a points
+// file with a unit's rows dropped or a number edited, or a pair whose
+// writing was cut short would otherwise be quoted as if they described
+// one study.
+func CheckPoints(mfile, pfile, name string, m Manifest, pointsSum string, pts []report.Point) error {
 	if m.Definition.Name != name {
 		return fmt.Errorf("%s: definition %q, want %q (the directory's)", mfile, m.Definition.Name, name)
 	}
@@ -82,7 +88,10 @@ func CheckPoints(mfile, pfile, name string, m Manifest, pts []report.Point) erro
 	for i, u := range m.Units {
 		units[i] = study.UnitResult{Method: u.Method, Scope: u.Scope, Seed: u.Seed, Error: u.Error}
 	}
-	return study.MatchUnits(mfile, pfile, m.Definition.Network, "", units, pts)
+	if err := study.MatchUnits(mfile, pfile, m.Definition.Network, "", units, pts); err != nil {
+		return err
+	}
+	return study.CheckPointsSum(mfile, pfile, m.PointsSHA256, pointsSum)
 }
 
 // ParseManifest reads a manifest.json from r (file names it in errors).

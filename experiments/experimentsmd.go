@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"text/template"
@@ -12,6 +13,7 @@ import (
 	"obd/internal/atomicfile"
 	"obd/model"
 	"obd/report"
+	"obd/study"
 )
 
 // experimentsTemplate is EXPERIMENTS.md's source: prose written by people,
@@ -97,8 +99,14 @@ func loadResults(out string, defs []string) (*results, error) {
 		return parse(f)
 	}
 	for _, def := range defs {
+		var pointsSum string
 		if err := read(r.file(def), func(f *os.File) error {
-			pts, err := report.ReadPoints(r.file(def), f)
+			b, err := io.ReadAll(f)
+			if err != nil {
+				return err
+			}
+			pointsSum = study.PointsSum(b)
+			pts, err := report.ReadPoints(r.file(def), bytes.NewReader(b))
 			r.pts[def] = pts
 			return err
 		}); err != nil {
@@ -109,7 +117,7 @@ func loadResults(out string, defs []string) (*results, error) {
 			m, err := claims.ParseManifest(mf, f)
 			r.manifests[def] = m
 			if err == nil && r.pts[def] != nil {
-				err = claims.CheckPoints(mf, r.file(def), def, m, r.pts[def])
+				err = claims.CheckPoints(mf, r.file(def), def, m, pointsSum, r.pts[def])
 			}
 			return err
 		}); err != nil {

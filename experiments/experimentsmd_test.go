@@ -543,4 +543,20 @@ func TestMismatchedManifestRefused(t *testing.T) {
 			t.Errorf("%s: err = %v, want one containing %q", c.name, err, c.want)
 		}
 	}
+	// The manifest intact and points.csv not the one written with it (a
+	// number edited, or a write cut short after points.csv): the units
+	// match, so before points_sha256 the pair was quoted as one result.
+	os.WriteFile(m2, intact, 0o644)
+	p2 := filepath.Join(out, "paper-fig2", "points.csv")
+	pb, _ := os.ReadFile(p2)
+	edited := bytes.Replace(pb, []byte(",0.0198,"), []byte(",0.0197,"), 1)
+	if bytes.Equal(edited, pb) {
+		t.Fatalf("%s has no test error 0.0198 to edit", p2)
+	}
+	os.WriteFile(p2, edited, 0o644)
+	want := p2 + ": SHA-256 "
+	if _, err := loadResults(out, defs); err == nil || !strings.Contains(err.Error(), want) ||
+		!strings.Contains(err.Error(), "were not written together") {
+		t.Errorf("an edited points.csv: err = %v, want one containing %q", err, want)
+	}
 }

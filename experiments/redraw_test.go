@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -158,11 +159,18 @@ func TestRedraw(t *testing.T) {
 		}
 	}
 	mb, _ := os.ReadFile(m)
+	// A number edited: the units still match; only the SHA-256 that
+	// manifest.json records of the points.csv written with it tells.
+	lines := strings.SplitAfter(string(pb), "\n")
+	fields := strings.Split(lines[1], ",")
+	fields[13] += "1" // train_mse, one more digit
+	edited := strings.Join(append(append([]string{lines[0]}, strings.Join(fields, ",")), lines[2:]...), "")
 	for _, c := range []struct {
 		name, file, content, want string
 	}{
 		{"a unit's rows dropped", pfile, strings.Join(kept, ""), "no rows of random/global seed 1, which " + m + " records as finished"},
 		{"a manifest of another definition", m, strings.Replace(string(mb), `"name": "tiny"`, `"name": "other"`, 1), m + `: definition "other", but the directory is tiny`},
+		{"a number edited", pfile, edited, pfile + ": SHA-256 "},
 		{"rows of a failed unit", m, strings.Replace(string(mb), `"method": "obd",`, `"method": "obd", "error": "diverged",`, 1), "which " + m + " records as failed"},
 	} {
 		orig, _ := os.ReadFile(c.file)
@@ -176,6 +184,24 @@ func TestRedraw(t *testing.T) {
 		if err := os.WriteFile(c.file, orig, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+
+	// A manifest written before manifests recorded points_sha256 gets it
+	// from -redraw, once its units match: the manifest is then as the run
+	// wrote it, byte for byte.
+	legacy := regexp.MustCompile(`\n  "points_sha256": "[0-9a-f]{64}",`)
+	written := before["manifest.json"]
+	if !legacy.Match(written) {
+		t.Fatalf("%s records no points_sha256:\n%s", m, written)
+	}
+	if err := os.WriteFile(m, legacy.ReplaceAll(written, nil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"-redraw", "-out", out, "tiny"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(m); !bytes.Equal(got, written) {
+		t.Errorf("-redraw of a manifest without points_sha256 wrote\n%s\nwant\n%s", got, written)
 	}
 
 	err = run(context.Background(), []string{"-redraw", "-out", out, "nothing"}, &stdout, &stderr)

@@ -21,38 +21,77 @@ type Meta struct {
 	Workers int
 }
 
+// manifest is manifest.json: how a result was produced. PointsSHA256 is
+// the SHA-256 (hex) of the points.csv written with it, so that a reader
+// can tell a points.csv and a manifest.json written together from a set
+// whose writing was cut short (points.csv new, manifest.json old) or
+// whose files were copied or edited one by one (CheckPointsSum).
+type manifest struct {
+	Definition   *Definition  `json:"definition"`
+	Hash         string       `json:"hash"`
+	PointsSHA256 string       `json:"points_sha256,omitempty"`
+	Command      string       `json:"command"`
+	Commit       string       `json:"git_commit"`
+	GoVersion    string       `json:"go_version"`
+	Backend      string       `json:"blas_backend"`
+	Workers      int          `json:"workers"`
+	Seeds        []uint64     `json:"seeds"`
+	Dense        []UnitResult `json:"dense"`
+	Units        []UnitResult `json:"units"`
+	Written      string       `json:"written"`
+}
+
+func writeManifest(path string, m *manifest) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, append(b, '\n'))
+}
+
 // Write writes the definition's outputs into res.Dir: points.csv,
-// summary.md, figures/ (SVG and PNG) and manifest.json. Each file is
-// written atomically.
+// summary.md, figures/ (SVG and PNG) and manifest.json, in that order.
+// Each file is written atomically; the set is not, but manifest.json,
+// written last, records points.csv's SHA-256, and every reader of the
+// pair (Redraw, EXPERIMENTS.md's generator) checks it: a set left half
+// written by a failed write is refused, not read as one result.
 func Write(res *Result, meta Meta) error {
 	d := res.Def
-	if err := atomicfile.WriteFunc(filepath.Join(res.Dir, "points.csv"), func(b *bytes.Buffer) error {
-		return report.WriteCSV(b, res.Points)
-	}); err != nil {
+	var pb bytes.Buffer
+	if err := report.WriteCSV(&pb, res.Points); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(filepath.Join(res.Dir, "points.csv"), pb.Bytes()); err != nil {
 		return err
 	}
 	if err := writeReport(res, meta); err != nil {
 		return err
 	}
-	manifest := struct {
-		Definition *Definition  `json:"definition"`
-		Hash       string       `json:"hash"`
-		Command    string       `json:"command"`
-		Commit     string       `json:"git_commit"`
-		GoVersion  string       `json:"go_version"`
-		Backend    string       `json:"blas_backend"`
-		Workers    int          `json:"workers"`
-		Seeds      []uint64     `json:"seeds"`
-		Dense      []UnitResult `json:"dense"`
-		Units      []UnitResult `json:"units"`
-		Written    string       `json:"written"`
-	}{d, res.Hash, meta.Command, meta.Commit, runtime.Version(), meta.Backend, meta.Workers, d.Seeds,
-		res.Dense, res.Units, time.Now().UTC().Format(time.RFC3339)}
-	b, err := json.MarshalIndent(manifest, "", "  ")
-	if err != nil {
-		return err
+	return writeManifest(filepath.Join(res.Dir, "manifest.json"), &manifest{
+		Definition: d, Hash: res.Hash, PointsSHA256: checksum(pb.Bytes()), Command: meta.Command,
+		Commit: meta.Commit, GoVersion: runtime.Version(), Backend: meta.Backend, Workers: meta.Workers,
+		Seeds: d.Seeds, Dense: res.Dense, Units: res.Units, Written: time.Now().UTC().Format(time.RFC3339)})
+}
+
+// PointsSum is the SHA-256 (hex) of a points.csv's bytes, as
+// manifest.json's points_sha256 records it.
+func PointsSum(b []byte) string { return checksum(b) }
+
+// CheckPointsSum checks got, the SHA-256 of a points.csv's bytes
+// (PointsSum of ppath), against want, the points_sha256 that
+// manifest.json (mpath) records. A manifest
+// without one was written before manifests recorded it: Redraw, after
+// checking the pair's units, records it.
+func CheckPointsSum(mpath, ppath, want, got string) error {
+	if want == "" {
+		return fmt.Errorf("%s: no points_sha256 (written before manifests recorded their points.csv): "+
+			"`go run ./experiments -redraw %s` checks the pair's units and records it", mpath, filepath.Base(filepath.Dir(mpath)))
 	}
-	return atomicfile.Write(filepath.Join(res.Dir, "manifest.json"), append(b, '\n'))
+	if got != want {
+		return fmt.Errorf("%s: SHA-256 %s, but %s records %s: the two were not written together "+
+			"(a write cut short, or one of them copied or edited); run the definition again", ppath, got, mpath, want)
+	}
+	return nil
 }
 
 // writeReport writes what Write derives from the points: figures/ and
@@ -88,22 +127,18 @@ func writeReport(res *Result, meta Meta) error {
 // Redraw writes dir/figures/ and dir/summary.md again from dir/points.csv
 // and dir/manifest.json, as Write wrote them, without the units: after a
 // change of the figures or the summary, the committed results are redrawn
-// from their committed points. points.csv and manifest.json are left as
-// they are. Errors name the file.
+// from their committed points. The pair must belong together (its units
+// match, and points.csv has the SHA-256 the manifest records); points.csv
+// and manifest.json are left as they are, except that a manifest written
+// before manifests recorded points_sha256 gets it, once its units match.
+// Errors name the file.
 func Redraw(dir string) error {
 	mpath := filepath.Join(dir, "manifest.json")
 	b, err := os.ReadFile(mpath)
 	if err != nil {
 		return err
 	}
-	var m struct {
-		Definition *Definition  `json:"definition"`
-		Hash       string       `json:"hash"`
-		Command    string       `json:"command"`
-		Backend    string       `json:"blas_backend"`
-		Dense      []UnitResult `json:"dense"`
-		Units      []UnitResult `json:"units"`
-	}
+	var m manifest
 	if err := json.Unmarshal(b, &m); err != nil {
 		return fmt.Errorf("%s: %w", mpath, err)
 	}
@@ -111,16 +146,23 @@ func Redraw(dir string) error {
 		return fmt.Errorf("%s: no definition", mpath)
 	}
 	ppath := filepath.Join(dir, "points.csv")
-	f, err := os.Open(ppath)
+	pb, err := os.ReadFile(ppath)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	pts, err := report.ReadPoints(ppath, f)
+	pts, err := report.ReadPoints(ppath, bytes.NewReader(pb))
 	if err != nil {
 		return err
 	}
 	if err := matchManifest(dir, mpath, ppath, m.Definition, m.Units, pts); err != nil {
+		return err
+	}
+	if m.PointsSHA256 == "" {
+		m.PointsSHA256 = checksum(pb)
+		if err := writeManifest(mpath, &m); err != nil {
+			return err
+		}
+	} else if err := CheckPointsSum(mpath, ppath, m.PointsSHA256, checksum(pb)); err != nil {
 		return err
 	}
 	res := &Result{Def: m.Definition, Hash: m.Hash, Dir: dir, Points: pts, Dense: m.Dense, Units: m.Units}
