@@ -969,6 +969,13 @@ var mdFuncs = template.FuncMap{
 		}
 		return fmt.Sprint(n)
 	},
+	// plural is noun, in the plural unless n is 1.
+	"plural": func(n int, noun string) string {
+		if n == 1 {
+			return noun
+		}
+		return noun + "s"
+	},
 	"andList": and,
 	// title capitalises the first letter.
 	"title": func(s string) string {
