@@ -58,6 +58,11 @@ type Recipe struct {
 	// Precision is "float32" for a recipe trained in float32, empty for
 	// float64 (train.Recipe.Precision; the manifest leaves float64 out).
 	Precision string `json:"precision"`
+	// Patience > 0 stops retraining on a plateau of the objective on the
+	// Monitor's images, with Epochs as the cap (train.Recipe.Patience);
+	// zero for a fixed number of epochs.
+	Patience int    `json:"patience"`
+	Monitor  string `json:"monitor"`
 }
 
 // Work is one dense net or pruning unit of a manifest.

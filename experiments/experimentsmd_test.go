@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"obd/report"
+	"obd/study"
 )
 
 // writeBaselinesCSV puts a baselines.csv with the given body under a fresh
@@ -558,5 +559,94 @@ func TestMismatchedManifestRefused(t *testing.T) {
 	if _, err := loadResults(out, defs); err == nil || !strings.Contains(err.Error(), want) ||
 		!strings.Contains(err.Error(), "were not written together") {
 		t.Errorf("an edited points.csv: err = %v, want one containing %q", err, want)
+	}
+}
+
+// writeGoldenManifest writes, beside the golden points.csv of def in out
+// (goldenResults), a manifest.json the reader accepts: every unit of the
+// points listed as finished, the points' SHA-256, and a retraining recipe
+// of at most cap epochs stopped on a plateau of the validation objective.
+func writeGoldenManifest(t *testing.T, out, def string, cap int) {
+	t.Helper()
+	pfile := filepath.Join(out, def, "points.csv")
+	body, err := os.ReadFile(pfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := report.ReadPoints(pfile, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var units []string
+	seen := map[string]bool{}
+	for _, p := range pts {
+		u := fmt.Sprintf(`{"method": %q, "scope": %q, "seed": %d, "seconds": 60}`, p.Method, p.Scope, p.Seed)
+		if !seen[u] {
+			seen[u] = true
+			units = append(units, u)
+		}
+	}
+	m := fmt.Sprintf(`{"definition": {"name": %q, "network": %q, "schedule": "iterative", "grid": [0.5],
+  "training": {"epochs": 1, "lr": 0.01}, "retraining": {"epochs": %d, "lr": 0.001, "patience": 2, "monitor": "validation"},
+  "seeds": [1]}, "points_sha256": %q, "blas_backend": "gonum", "workers": 1, "units": [%s]}`,
+		def, pts[0].Network, cap, study.PointsSum(body), strings.Join(units, ", "))
+	if err := os.WriteFile(filepath.Join(out, def, "manifest.json"), []byte(m), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The iterative Han et al. definitions get a paragraph of their own in
+// the Discussion and a reason in the verdict that count the retraining
+// steps which ran the whole cap (here the committed results with the quick
+// golden of han-lenet5-iterative, whose two steps each ran its one epoch),
+// and the one-shot han-lenet5 paragraph points at it; without its results
+// that paragraph says it has not finished.
+func TestIterativeHanParagraph(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "results")
+	if err := os.CopyFS(out, os.DirFS(filepath.Join("..", "results"))); err != nil {
+		t.Fatal(err)
+	}
+	iterative := filepath.Join(out, "han-lenet5-iterative")
+	if err := os.RemoveAll(iterative); err != nil {
+		t.Fatal(err)
+	}
+	before := string(renderExperimentsMD(t, out))
+	if !strings.Contains(before, "han-lenet5-iterative follows them and has not finished yet") {
+		t.Error("without han-lenet5-iterative's results the han-lenet5 paragraph does not say it has not finished")
+	}
+	if strings.Contains(before, "iterative protocol on LeNet-5") {
+		t.Error("a paragraph on han-lenet5-iterative without its results")
+	}
+	golden, err := os.ReadFile(filepath.Join("testdata", "golden", "han-lenet5-iterative-quick.points.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(iterative, 0o755)
+	if err := os.WriteFile(filepath.Join(iterative, "points.csv"), golden, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	writeGoldenManifest(t, out, "han-lenet5-iterative", 1)
+	md := string(renderExperimentsMD(t, out))
+	for _, want := range []string{
+		"han-lenet5-iterative follows them (below).",
+		"**Han et al.'s iterative protocol on LeNet-5 (han-lenet5-iterative).**",
+		"(91.6% deleted)",
+		"In the budget scope magnitude ends at 50.20% (1 seed) test error and OBD at\n23.60% (1 seed)",
+		"test error 34.00% (1 seed) against 59.40% (1 seed)",
+		"In the budget scope 2 of magnitude's 2 retraining steps and 2 of OBD's 2\nran all one epoch;",
+		"The cap, not a plateau of the validation objective, ended most\nsteps",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("EXPERIMENTS.md lacks %q", want)
+		}
+	}
+	var row string
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "| Han et al.: LeNet-5 keeps") && strings.Contains(line, "(han-lenet5-iterative)") {
+			row = line
+		}
+	}
+	if !strings.Contains(row, "2 of its 2 retraining steps ran the whole cap (") {
+		t.Errorf("the iterative verdict row %q does not count the steps at the cap", row)
 	}
 }

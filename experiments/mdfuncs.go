@@ -692,6 +692,17 @@ var mdFuncs = template.FuncMap{
 		}{b, n, lo, hi}
 	},
 	"retrainedAt": claims.RetrainedAt,
+	// dBFrom phrases a difference in dB against a reference: "3.3 dB
+	// above" or "0.4 dB below".
+	"dBFrom": func(db float64) string {
+		if db < 0 {
+			return fmt.Sprintf("%.1f dB below", -db)
+		}
+		return fmt.Sprintf("%.1f dB above", db)
+	},
+	// endOfChain is claims.EndOfChain: where an iterative sweep's chains
+	// end, and how many retraining steps ran the whole cap.
+	"endOfChain": claims.EndOfChain,
 	// chooseSetting is claims.ChooseSetting over the labels of the method
 	// named name (claims.Family), before retraining: OBS's damping chosen
 	// on validation error. Method is "" when nothing could be chosen.
