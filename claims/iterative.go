@@ -27,6 +27,9 @@ type ChainEnd struct {
 	// were recorded; AtCap those that ran all cap epochs (the plateau rule
 	// did not stop them: train.Recipe.Patience).
 	Steps, AtCap int
+	// LastEpochs is the retraining epochs of the last step, over the
+	// chains whose epochs were recorded.
+	LastEpochs report.Stat
 }
 
 // EndOfChain returns the ChainEnd of method in scope (every scope when
@@ -86,11 +89,14 @@ func EndOfChain(pts []report.Point, method, scope string, cap int) ChainEnd {
 	order := slices.SortedFunc(maps.Keys(chains), func(a, b chain) int {
 		return cmp.Or(cmp.Compare(a.seed, b.seed), cmp.Compare(a.scope, b.scope))
 	})
-	var frac, before, after, gap []float64
+	var frac, before, after, gap, epochs []float64
 	for _, c := range order {
 		s := chains[c]
 		frac = append(frac, s.after.FractionRemoved)
 		after = append(after, s.after.TestError)
+		if s.after.RetrainEpochs != report.NotRecorded {
+			epochs = append(epochs, float64(s.after.RetrainEpochs))
+		}
 		if s.before != nil {
 			before = append(before, s.before.TestError)
 		}
@@ -100,5 +106,6 @@ func EndOfChain(pts []report.Point, method, scope string, cap int) ChainEnd {
 	}
 	e.Fraction = report.Describe(frac).Mean
 	e.Before, e.After, e.TrainDBGap = report.Describe(before), report.Describe(after), report.Describe(gap)
+	e.LastEpochs = report.Describe(epochs)
 	return e
 }

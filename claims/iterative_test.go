@@ -45,6 +45,9 @@ func TestEndOfChain(t *testing.T) {
 	if !near(e.TrainDBGap.Mean, 10) || e.TrainDBGap.N != 2 {
 		t.Errorf("objective gap %+v dB, want 10 (0.1 against 0.01) in both seeds", e.TrainDBGap)
 	}
+	if e.LastEpochs.N != 2 || !near(e.LastEpochs.Mean, 4) {
+		t.Errorf("last step's epochs %+v, want 4 in both seeds", e.LastEpochs)
+	}
 	if e.Steps != 4 || e.AtCap != 2 {
 		t.Errorf("%d of %d steps at the cap, want 2 of 4 (one scope only)", e.AtCap, e.Steps)
 	}
@@ -59,7 +62,7 @@ func TestEndOfChain(t *testing.T) {
 	for i := range pts {
 		pts[i].RetrainEpochs = report.NotRecorded
 	}
-	if e := EndOfChain(pts, "magnitude", "budget", 4); e.Steps != 0 || e.AtCap != 0 || e.After.N != 2 {
+	if e := EndOfChain(pts, "magnitude", "budget", 4); e.Steps != 0 || e.AtCap != 0 || e.After.N != 2 || e.LastEpochs.N != 0 {
 		t.Errorf("epochs not recorded: %d of %d at the cap, %d seeds after; want 0 of 0, 2", e.AtCap, e.Steps, e.After.N)
 	}
 	if e := EndOfChain(chainSweep(), "obd", "budget", 4); e.After.N != 0 || e.Steps != 0 {

@@ -634,7 +634,7 @@ func TestIterativeHanParagraph(t *testing.T) {
 		"In the budget scope magnitude ends at 50.20% (1 seed) test error and OBD at\n23.60% (1 seed)",
 		"for magnitude it is missed by 49.33 points;\nfor OBD it is missed by 22.73 points (claims table)",
 		"ours end at +31.20 (magnitude)\nand at +4.60 (OBD) points from our dense nets'. Our dense nets are above the target already",
-		"test error 34.00% (1 seed) against 59.40% (1 seed)",
+		"OBD's test error in the budget scope was\n34.00% (1 seed) against magnitude's 59.40% (1 seed);",
 		"In the budget scope 2 of magnitude's 2 retraining steps and 2 of OBD's 2\nran all one epoch;",
 		"The cap, not a plateau of the validation objective, ended most\nsteps",
 	} {
