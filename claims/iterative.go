@@ -3,6 +3,7 @@ package claims
 import (
 	"cmp"
 	"maps"
+	"math"
 	"slices"
 
 	"obd/report"
@@ -19,6 +20,10 @@ type ChainEnd struct {
 	// Before and After are the test error (fractions) at the last step
 	// just after its deletion and after its retraining, over the seeds.
 	Before, After report.Stat
+	// ValidAfter is the validation error after the last retraining, over
+	// the seeds whose points hold one (empty when the sweep held out no
+	// validation images).
+	ValidAfter report.Stat
 	// TrainDBGap is the training objective after the last retraining minus
 	// the same seed's dense net's, in dB (10·log10, as the paper plots
 	// it), over the seeds with a dense point.
@@ -89,11 +94,14 @@ func EndOfChain(pts []report.Point, method, scope string, cap int) ChainEnd {
 	order := slices.SortedFunc(maps.Keys(chains), func(a, b chain) int {
 		return cmp.Or(cmp.Compare(a.seed, b.seed), cmp.Compare(a.scope, b.scope))
 	})
-	var frac, before, after, gap, epochs []float64
+	var frac, before, after, valid, gap, epochs []float64
 	for _, c := range order {
 		s := chains[c]
 		frac = append(frac, s.after.FractionRemoved)
 		after = append(after, s.after.TestError)
+		if !math.IsNaN(s.after.ValidError) {
+			valid = append(valid, s.after.ValidError)
+		}
 		if s.after.RetrainEpochs != report.NotRecorded {
 			epochs = append(epochs, float64(s.after.RetrainEpochs))
 		}
@@ -106,6 +114,6 @@ func EndOfChain(pts []report.Point, method, scope string, cap int) ChainEnd {
 	}
 	e.Fraction = report.Describe(frac).Mean
 	e.Before, e.After, e.TrainDBGap = report.Describe(before), report.Describe(after), report.Describe(gap)
-	e.LastEpochs = report.Describe(epochs)
+	e.LastEpochs, e.ValidAfter = report.Describe(epochs), report.Describe(valid)
 	return e
 }

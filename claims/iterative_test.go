@@ -14,7 +14,7 @@ func chainSweep() []report.Point {
 	var pts []report.Point
 	add := func(scope string, seed uint64, step int, f float64, re bool, train, test float64, epochs int) {
 		p := pt("magnitude", scope, seed, step, f, re, train, test, 0)
-		p.RetrainEpochs = epochs
+		p.RetrainEpochs, p.ValidError = epochs, test+0.001
 		pts = append(pts, p)
 	}
 	for seed := uint64(1); seed <= 2; seed++ {
@@ -45,6 +45,9 @@ func TestEndOfChain(t *testing.T) {
 	if !near(e.TrainDBGap.Mean, 10) || e.TrainDBGap.N != 2 {
 		t.Errorf("objective gap %+v dB, want 10 (0.1 against 0.01) in both seeds", e.TrainDBGap)
 	}
+	if e.ValidAfter.N != 2 || !near(e.ValidAfter.Mean, 0.014) {
+		t.Errorf("validation error after %+v, want 2 seeds, mean 0.014", e.ValidAfter)
+	}
 	if e.LastEpochs.N != 2 || !near(e.LastEpochs.Mean, 4) {
 		t.Errorf("last step's epochs %+v, want 4 in both seeds", e.LastEpochs)
 	}
@@ -60,10 +63,11 @@ func TestEndOfChain(t *testing.T) {
 	// Epochs not recorded (a file older than the column) are not counted.
 	pts := chainSweep()
 	for i := range pts {
-		pts[i].RetrainEpochs = report.NotRecorded
+		pts[i].RetrainEpochs, pts[i].ValidError = report.NotRecorded, math.NaN()
 	}
-	if e := EndOfChain(pts, "magnitude", "budget", 4); e.Steps != 0 || e.AtCap != 0 || e.After.N != 2 || e.LastEpochs.N != 0 {
-		t.Errorf("epochs not recorded: %d of %d at the cap, %d seeds after; want 0 of 0, 2", e.AtCap, e.Steps, e.After.N)
+	if e := EndOfChain(pts, "magnitude", "budget", 4); e.Steps != 0 || e.AtCap != 0 || e.After.N != 2 || e.LastEpochs.N != 0 || e.ValidAfter.N != 0 {
+		t.Errorf("epochs and validation not recorded: %d of %d at the cap, %d seeds after, %d epochs, %d validation errors; want 0 of 0, 2, 0, 0",
+			e.AtCap, e.Steps, e.After.N, e.LastEpochs.N, e.ValidAfter.N)
 	}
 	if e := EndOfChain(chainSweep(), "obd", "budget", 4); e.After.N != 0 || e.Steps != 0 {
 		t.Errorf("a method the sweep lacks: %+v, want the zero ChainEnd", e)

@@ -598,17 +598,21 @@ func writeGoldenManifest(t *testing.T, out, def string, cap int) {
 // The iterative Han et al. definitions get a paragraph of their own in
 // the Discussion and a reason in the verdict that count the retraining
 // steps which ran the whole cap (here the committed results with the quick
-// golden of han-lenet5-iterative, whose two steps each ran its one epoch),
-// and the one-shot han-lenet5 paragraph points at it; without its results
-// that paragraph says it has not finished.
+// goldens of han-lenet5-iterative, whose two steps each ran its one epoch,
+// and of han-lenet300-iterative-long, the larger cap compared on
+// validation), and the one-shot han-lenet5 paragraph points at it; without
+// its results that paragraph says it has not finished.
 func TestIterativeHanParagraph(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "results")
 	if err := os.CopyFS(out, os.DirFS(filepath.Join("..", "results"))); err != nil {
 		t.Fatal(err)
 	}
 	iterative := filepath.Join(out, "han-lenet5-iterative")
-	if err := os.RemoveAll(iterative); err != nil {
-		t.Fatal(err)
+	long := filepath.Join(out, "han-lenet300-iterative-long")
+	for _, dir := range []string{iterative, long} {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
 	}
 	before := string(renderExperimentsMD(t, out))
 	if !strings.Contains(before, "han-lenet5-iterative follows them and has not finished yet") {
@@ -617,15 +621,21 @@ func TestIterativeHanParagraph(t *testing.T) {
 	if strings.Contains(before, "iterative protocol on LeNet-5") {
 		t.Error("a paragraph on han-lenet5-iterative without its results")
 	}
-	golden, err := os.ReadFile(filepath.Join("testdata", "golden", "han-lenet5-iterative-quick.points.csv"))
-	if err != nil {
-		t.Fatal(err)
+	for _, g := range []struct {
+		dir string
+		cap int
+	}{{iterative, 1}, {long, 2}} {
+		def := filepath.Base(g.dir)
+		golden, err := os.ReadFile(filepath.Join("testdata", "golden", def+"-quick.points.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.MkdirAll(g.dir, 0o755)
+		if err := os.WriteFile(filepath.Join(g.dir, "points.csv"), golden, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		writeGoldenManifest(t, out, def, g.cap)
 	}
-	os.MkdirAll(iterative, 0o755)
-	if err := os.WriteFile(filepath.Join(iterative, "points.csv"), golden, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	writeGoldenManifest(t, out, "han-lenet5-iterative", 1)
 	md := string(renderExperimentsMD(t, out))
 	for _, want := range []string{
 		"han-lenet5-iterative follows them (below).",
@@ -637,6 +647,11 @@ func TestIterativeHanParagraph(t *testing.T) {
 		"OBD's test error in the budget scope was\n34.00% (1 seed) against magnitude's 59.40% (1 seed);",
 		"In the budget scope 2 of magnitude's 2 retraining steps and 2 of OBD's 2\nran all one epoch;",
 		"The cap, not a plateau of the validation objective, ended most\nsteps",
+		// han-lenet300-iterative-long's sentence, against the committed
+		// han-lenet300-iterative.
+		"whether a larger cap would change the verdict is what han-lenet300-iterative-long tests.\nWith a cap of two epochs (han-lenet300-iterative-long, magnitude only, the same dense nets)",
+		"(3 of 3 steps ran the whole cap), and magnitude ends at 11.60% (1 seed)",
+		"so validation does not prefer the larger cap.",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("EXPERIMENTS.md lacks %q", want)
