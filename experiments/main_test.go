@@ -462,3 +462,33 @@ func TestShippedNameRefused(t *testing.T) {
 		t.Errorf("err = %v, want one containing %q", err, want)
 	}
 }
+
+// A manifest's git_commit names the commit whose code made the results:
+// for `go run`, the working directory's; for a binary built at one commit
+// and run in a checkout of another, the binary's (before, it named the
+// checkout's, a commit that need not even hold the definition it ran:
+// results/han-lenet300-iterative-long was first written so).
+func TestCommitOf(t *testing.T) {
+	const a, b = "aaaa", "bbbb"
+	for _, tc := range []struct {
+		name          string
+		buildRev      string
+		buildModified bool
+		head          string
+		dirty         bool
+		want          string
+	}{
+		{"go run: no build revision", "", false, a, false, a},
+		{"go run, the checkout changed", "", false, a, true, a + "+dirty"},
+		{"built here", a, true, a, false, a},
+		{"built here, changed since", a, false, a, true, a + "+dirty"},
+		{"built at another commit", b, false, a, false, b},
+		{"built at another commit from a changed checkout", b, true, a, false, b + "+dirty"},
+		{"built at another commit, run outside a checkout", b, false, "", false, b},
+		{"nothing known", "", false, "", false, "unknown"},
+	} {
+		if got := commitOf(tc.buildRev, tc.buildModified, tc.head, tc.dirty); got != tc.want {
+			t.Errorf("%s: commitOf = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -222,16 +223,47 @@ func command(o options, names []string) string {
 
 // gitCommit names the commit the results came from ("unknown" outside a
 // checkout), with "+dirty" when files other than those under out (the
-// results being rewritten) have uncommitted changes.
+// results being rewritten) have uncommitted changes. That is the working
+// directory's commit for `go run`; a binary built elsewhere carries the
+// commit it was built from (its build information), which is the one
+// named when it differs from the working directory's (a binary built at
+// one commit and run in a checkout of another: its definitions are those
+// of the commit it was built from).
 func gitCommit(out string) string {
+	var buildRev string
+	var buildModified bool
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				buildRev = s.Value
+			case "vcs.modified":
+				buildModified = s.Value == "true"
+			}
+		}
+	}
 	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
 	if err != nil {
-		return "unknown"
+		return commitOf(buildRev, buildModified, "", false)
 	}
-	c := strings.TrimSpace(string(head))
 	st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)"+out).Output()
-	if err == nil && len(st) > 0 {
-		c += "+dirty"
+	return commitOf(buildRev, buildModified, strings.TrimSpace(string(head)), err == nil && len(st) > 0)
+}
+
+// commitOf is gitCommit's rule: the working directory's commit head (dirty
+// when its files other than the results have changes) unless the binary
+// was built from another commit, buildRev (modified when its checkout had
+// changes then); "unknown" when neither is known.
+func commitOf(buildRev string, buildModified bool, head string, dirty bool) string {
+	c, mark := head, dirty
+	if buildRev != "" && buildRev != head {
+		c, mark = buildRev, buildModified
+	}
+	switch {
+	case c == "":
+		return "unknown"
+	case mark:
+		return c + "+dirty"
 	}
 	return c
 }
