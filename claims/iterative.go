@@ -41,7 +41,7 @@ type ChainEnd struct {
 // scope is "", each scope's chain of a seed counted as a chain of its own)
 // of pts, a sweep whose retraining recipe allows at most cap epochs per
 // step. A chain's last step is its highest step with a retrained point.
-// The zero ChainEnd (Before.N 0) means pts hold no retrained point of
+// The zero ChainEnd (After.N 0) means pts hold no retrained point of
 // method in scope.
 func EndOfChain(pts []report.Point, method, scope string, cap int) ChainEnd {
 	mine := Where(pts, func(p report.Point) bool {

@@ -646,6 +646,7 @@ func TestIterativeHanParagraph(t *testing.T) {
 		"ours end at +31.20 (magnitude)\nand at +4.60 (OBD) points from our dense nets'. Our dense nets are above the target already",
 		"OBD's test error in the budget scope was\n34.00% (1 seed) against magnitude's 59.40% (1 seed);",
 		"In the budget scope 2 of magnitude's 2 retraining steps and 2 of OBD's 2\nran all one epoch;",
+		"after the last step the training objective is 3.3 dB above the\ndense net's for magnitude and 2.7 dB above for OBD",
 		"The cap, not a plateau of the validation objective, ended most\nsteps",
 		// han-lenet300-iterative-long's sentence, against the committed
 		// han-lenet300-iterative.
@@ -666,5 +667,15 @@ func TestIterativeHanParagraph(t *testing.T) {
 	}
 	if !strings.Contains(row, "2 of its 2 retraining steps ran the whole cap (") {
 		t.Errorf("the iterative verdict row %q does not count the steps at the cap", row)
+	}
+}
+
+// dBFrom says which side of its reference a difference in dB lies.
+func TestDBFrom(t *testing.T) {
+	f := mdFuncs["dBFrom"].(func(float64) string)
+	for db, want := range map[float64]string{5.74: "5.7 dB above", -0.44: "0.4 dB below", 0: "0.0 dB above"} {
+		if got := f(db); got != want {
+			t.Errorf("dBFrom(%v) = %q, want %q", db, got, want)
+		}
 	}
 }
