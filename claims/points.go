@@ -146,7 +146,25 @@ func LastWithin(c []Level, tol float64) float64 {
 // the same level; ok is false when there is no such level (a's last level
 // is not below) or a level of a has no match in b.
 func BelowFrom(a, b []Level, factor float64) (float64, bool) {
-	from, ok := math.NaN(), false
+	return from(a, b, func(l, m Level) bool { return l.Mean < factor*m.Mean })
+}
+
+// ClearlyBelowFrom is BelowFrom counting only clear differences: the
+// lowest deletion level L (dense excluded) such that at every level of a
+// from L on, a's mean is below factor times b's by more than the larger
+// of a's standard deviation over seeds and factor times b's. ok is false
+// when a's last level is not clearly below or a level of a has no match
+// in b. With factor 1 it is the rule of ClearlyBelow.
+func ClearlyBelowFrom(a, b []Level, factor float64) (float64, bool) {
+	return from(a, b, func(l, m Level) bool {
+		return l.Mean < factor*m.Mean-math.Max(l.Std, factor*m.Std)
+	})
+}
+
+// from is the lowest level of a (dense excluded) from which below holds
+// at every level, against b's level of the same fraction.
+func from(a, b []Level, below func(l, m Level) bool) (float64, bool) {
+	f, ok := math.NaN(), false
 	for _, l := range a {
 		if l.Step == 0 {
 			continue
@@ -155,15 +173,28 @@ func BelowFrom(a, b []Level, factor float64) (float64, bool) {
 		if !found {
 			return math.NaN(), false
 		}
-		if l.Mean < factor*m.Mean {
+		if below(l, m) {
 			if !ok {
-				from, ok = l.Fraction, true
+				f, ok = l.Fraction, true
 			}
 		} else {
-			from, ok = math.NaN(), false
+			f, ok = math.NaN(), false
 		}
 	}
-	return from, ok
+	return f, ok
+}
+
+// ClearlyBelow returns the levels (dense excluded) at which a's mean is
+// below b's by more than the larger of their standard deviations over
+// seeds: the levels of Below less those of WithinNoise.
+func ClearlyBelow(a, b []Level) []float64 {
+	var fs []float64
+	for _, l := range a {
+		if m, ok := At(b, l.Fraction); ok && l.Step != 0 && l.Mean < m.Mean-math.Max(l.Std, m.Std) {
+			fs = append(fs, l.Fraction)
+		}
+	}
+	return fs
 }
 
 // Below returns the levels (dense excluded) at which a's mean is below b's
@@ -176,18 +207,6 @@ func Below(a, b []Level) []float64 {
 		}
 	}
 	return fs
-}
-
-// Diffs returns, level by level (dense excluded), a's mean minus b's at
-// the levels both have, as a Stat over those levels (N, mean, min, max).
-func Diffs(a, b []Level) report.Stat {
-	var d []float64
-	for _, l := range a {
-		if m, ok := At(b, l.Fraction); ok && l.Step != 0 {
-			d = append(d, l.Mean-m.Mean)
-		}
-	}
-	return report.Describe(d)
 }
 
 // Fig1a counts, over the levels of obd in pts from lo to hi deleted

@@ -189,9 +189,52 @@ func TestCurveAndComparisons(t *testing.T) {
 	if got := SpreadAbove(pl, obd, 1.5); len(got) != 0 {
 		t.Errorf("SpreadAbove(1.5) = %v, want none", got)
 	}
-	d := Diffs(pl, mag)
-	if d.N != 3 || math.Abs(d.Min-0.006) > 1e-12 || math.Abs(d.Max-0.16) > 1e-12 {
-		t.Errorf("Diffs(per-layer, magnitude) = %+v, want 3 levels from 0.006 to 0.16", d)
+}
+
+// TestClearly checks that the noise-aware comparisons drop the levels
+// where two curves' means are closer than the larger standard deviation,
+// which Below and BelowFrom count.
+func TestClearly(t *testing.T) {
+	lv := func(f, mean, std float64) Level {
+		return Level{Step: 1, Fraction: f, Stat: report.Stat{N: 3, Mean: mean, Std: std}}
+	}
+	dense := Level{Stat: report.Stat{N: 3, Mean: 0.01}}
+	// a is below b everywhere, by 0.005 (noise: std 0.01) at 50%, 0.03 at
+	// 75% and 0.1 at 90%.
+	a := []Level{dense, lv(0.5, 0.10, 0.01), lv(0.75, 0.10, 0.01), lv(0.9, 0.10, 0.01)}
+	b := []Level{dense, lv(0.5, 0.105, 0.002), lv(0.75, 0.13, 0.01), lv(0.9, 0.2, 0.01)}
+	if f, ok := BelowFrom(a, b, 1); !ok || f != 0.5 {
+		t.Fatalf("fixture: BelowFrom = %v, %v; want 0.5", f, ok)
+	}
+	if f, ok := ClearlyBelowFrom(a, b, 1); !ok || f != 0.75 {
+		t.Errorf("ClearlyBelowFrom(a, b, 1) = %v, %v; want 0.75", f, ok)
+	}
+	if got := ClearlyBelow(a, b); len(got) != 2 || got[0] != 0.75 || got[1] != 0.9 {
+		t.Errorf("ClearlyBelow(a, b) = %v, want [0.75 0.9]", got)
+	}
+	if got := ClearlyBelow(b, a); len(got) != 0 {
+		t.Errorf("ClearlyBelow(b, a) = %v, want none", got)
+	}
+	// Half of c is 0.105, 0.15 and 0.25 (std 0.001, 0.005 and 0.005): a is
+	// below it from 50% on, clearly only from 75%.
+	c := []Level{dense, lv(0.5, 0.21, 0.002), lv(0.75, 0.3, 0.01), lv(0.9, 0.5, 0.01)}
+	if f, ok := BelowFrom(a, c, 0.5); !ok || f != 0.5 {
+		t.Fatalf("fixture: BelowFrom(a, c, 0.5) = %v, %v; want 0.5", f, ok)
+	}
+	if f, ok := ClearlyBelowFrom(a, c, 0.5); !ok || f != 0.75 {
+		t.Errorf("ClearlyBelowFrom(a, c, 0.5) = %v, %v; want 0.75", f, ok)
+	}
+	if _, ok := ClearlyBelowFrom(a, b, 0.5); ok {
+		t.Error("a clearly below half of b somewhere at the end")
+	}
+	// a's spread at the last level hides the gap there: no level from which
+	// a stays clearly below.
+	noisy := []Level{dense, lv(0.5, 0.10, 0.01), lv(0.75, 0.10, 0.01), lv(0.9, 0.10, 0.2)}
+	if f, ok := ClearlyBelowFrom(noisy, b, 1); ok {
+		t.Errorf("ClearlyBelowFrom with a noisy last level = %v, want none", f)
+	}
+	if _, ok := ClearlyBelowFrom(a, b[:3], 1); ok {
+		t.Error("ClearlyBelowFrom with a level missing from b is ok")
 	}
 }
 

@@ -778,13 +778,15 @@ var mdFuncs = template.FuncMap{
 		return l, nil
 	},
 	"lastWithin": claims.LastWithin,
-	"belowFrom": func(a, b []claims.Level, factor float64) (float64, error) {
-		f, ok := claims.BelowFrom(a, b, factor)
+	"clearlyBelowFrom": func(a, b []claims.Level, factor float64) (float64, error) {
+		f, ok := claims.ClearlyBelowFrom(a, b, factor)
 		if !ok {
-			return f, fmt.Errorf("no level from which one curve stays below the other")
+			return f, fmt.Errorf("no level from which one curve stays clearly below the other")
 		}
 		return f, nil
 	},
+	"clearlyBelow": claims.ClearlyBelow,
+	"versus":       versus,
 	"aboveFrom": func(c []claims.Level, x float64) (float64, error) {
 		f, ok := claims.AboveFrom(c, x)
 		if !ok {
@@ -793,7 +795,6 @@ var mdFuncs = template.FuncMap{
 		return f, nil
 	},
 	"spreadAbove": claims.SpreadAbove,
-	"common":      claims.Common,
 	"except":      claims.Except,
 	"abs":         math.Abs,
 	// definition is a shipped definition, for the settings a protocol
@@ -868,7 +869,6 @@ var mdFuncs = template.FuncMap{
 	},
 	"below":       claims.Below,
 	"withinNoise": claims.WithinNoise,
-	"diffs":       claims.Diffs,
 	"meets":       claims.Meets,
 	// judge is claims.Judge as a string: held, not held or not run.
 	"judge": func(have, ok bool) string { return string(claims.Judge(have, ok)) },
@@ -928,13 +928,7 @@ var mdFuncs = template.FuncMap{
 	// level formats a deleted fraction: 0.75 → 75%.
 	"level": func(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) },
 	// levels formats deleted fractions as a list: 50%, 75% and 90%.
-	"levels": func(fs []float64) string {
-		var s []string
-		for _, f := range fs {
-			s = append(s, fmt.Sprintf("%.0f%%", 100*f))
-		}
-		return and(s)
-	},
+	"levels": levelList,
 	// pctNum is pct without decimals and without the sign: 0.603 → 60.
 	"pctNum": func(f float64) string { return fmt.Sprintf("%.0f", 100*f) },
 	// points formats a difference of fractions in percentage points: 0.0043 → 0.43.
@@ -998,6 +992,49 @@ var mdFuncs = template.FuncMap{
 }
 
 // and joins words as a list: "a", "a and b", "a, b and c".
+// levelList formats deleted fractions as a list: 50%, 75% and 90%.
+func levelList(fs []float64) string {
+	var s []string
+	for _, f := range fs {
+		s = append(s, fmt.Sprintf("%.0f%%", 100*f))
+	}
+	return and(s)
+}
+
+// versus compares curve a with curve b, named other, level by level
+// (dense excluded), counting only clear differences (claims.ClearlyBelow,
+// claims.WithinNoise): with other "magnitude's", "clearly below
+// magnitude's at 90% and 95%, clearly above it at 10%, and within noise of
+// it at 50% and 75%", leaving out the empty parts; "" when the curves
+// share no level.
+func versus(a, b []claims.Level, other string) string {
+	var parts []string
+	for _, p := range []struct {
+		what string
+		fs   []float64
+	}{
+		{"clearly below", claims.ClearlyBelow(a, b)},
+		{"clearly above", claims.ClearlyBelow(b, a)},
+		{"within noise of", claims.WithinNoise(a, b)},
+	} {
+		if len(p.fs) == 0 {
+			continue
+		}
+		name := other
+		if len(parts) > 0 {
+			name = "it"
+		}
+		parts = append(parts, p.what+" "+name+" at "+levelList(p.fs))
+	}
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + ", and " + parts[len(parts)-1]
+}
+
 func and(s []string) string {
 	switch len(s) {
 	case 0:
