@@ -44,25 +44,58 @@ func AgreeTo(rs []Ratio, hi, tol float64) (ok, have bool) {
 	return ok && have, have
 }
 
-// LowestRetrained finds, among the levels of pts retrained after deletion
-// (any method, scope), the one with the lowest mean test error, and
-// compares it with the dense net's seed by seed as Fig2 does: the paper's
-// claim that pruning with retraining decreased the test error slightly
-// holds when diff.Mean < 0. n is the number of levels compared: the level
-// is chosen on the test error itself, so with several levels the
-// difference is optimistic. ok is false when nothing was retrained.
-func LowestRetrained(pts []report.Point) (f float64, at, dense, diff report.Stat, n int, ok bool) {
+// A ChosenLevel is the retrained deletion level that validation error
+// chooses, with its test error set against the dense net's.
+type ChosenLevel struct {
+	// Fraction is the chosen level (the realised deleted fraction of its
+	// first point).
+	Fraction float64
+	// Valid is the chosen level's validation error over the seeds (the
+	// lowest mean among the N levels compared).
+	Valid report.Stat
+	// At and Dense are the test errors at the chosen level and of the
+	// same method's dense nets; Diff is At − Dense seed by seed.
+	At, Dense, Diff report.Stat
+	// N is the number of retrained levels compared.
+	N int
+}
+
+// ChooseRetrained picks, among the levels at which method's nets were
+// retrained after deletion (any scope), the one with the lowest mean
+// validation error, and compares its test error with the dense net's seed
+// by seed as Fig2 does: the paper's claim that pruning with retraining
+// decreased the test error slightly holds when Diff.Mean < 0. The test set
+// plays no part in the choice. ok is false when no retrained point of
+// method has a validation error.
+func ChooseRetrained(pts []report.Point, method string) (c ChosenLevel, ok bool) {
+	mine := Where(pts, func(p report.Point) bool { return p.Method == method })
+	at := func(f float64) []report.Point {
+		return Where(mine, func(p report.Point) bool { return p.Retrained && Near(p, f) && !math.IsNaN(p.ValidError) })
+	}
 	seen := map[float64]bool{}
-	for _, p := range pts {
-		if !p.Retrained || seen[p.FractionRemoved] {
+	for _, p := range mine {
+		if !p.Retrained || math.IsNaN(p.ValidError) || seen[p.FractionRemoved] {
 			continue
 		}
 		seen[p.FractionRemoved] = true
-		n++
-		a, d, df := Fig2(pts, p.FractionRemoved)
-		if a.N > 0 && (!ok || a.Mean < at.Mean) {
-			f, at, dense, diff, ok = p.FractionRemoved, a, d, df, true
+		c.N++
+		if v := Describe(at(p.FractionRemoved), func(q report.Point) float64 { return q.ValidError }); !ok || v.Mean < c.Valid.Mean {
+			c.Fraction, c.Valid, ok = p.FractionRemoved, v, true
 		}
 	}
-	return f, at, dense, diff, n, ok
+	if !ok {
+		return ChosenLevel{}, false
+	}
+	a := at(c.Fraction)
+	d := Dense(mine)
+	var xs []float64
+	for _, q := range a {
+		for _, b := range d {
+			if b.Seed == q.Seed {
+				xs = append(xs, q.TestError-b.TestError)
+			}
+		}
+	}
+	c.At, c.Dense, c.Diff = Describe(a, TestError), Describe(d, TestError), report.Describe(xs)
+	return c, true
 }

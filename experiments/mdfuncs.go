@@ -876,19 +876,16 @@ var mdFuncs = template.FuncMap{
 		ok, have := claims.AgreeTo(rs, hi, tol)
 		return struct{ OK, Have bool }{ok, have}
 	},
-	"lowestRetrained": func(pts []report.Point) struct {
-		F               float64
-		At, Dense, Diff report.Stat
-		N               int
-		OK              bool
+	// chooseRetrained is claims.ChooseRetrained with its ok as OK.
+	"chooseRetrained": func(pts []report.Point, method string) struct {
+		claims.ChosenLevel
+		OK bool
 	} {
-		f, at, dense, diff, n, ok := claims.LowestRetrained(pts)
+		c, ok := claims.ChooseRetrained(pts, method)
 		return struct {
-			F               float64
-			At, Dense, Diff report.Stat
-			N               int
-			OK              bool
-		}{f, at, dense, diff, n, ok}
+			claims.ChosenLevel
+			OK bool
+		}{c, ok}
 	},
 	"embed":    embedMarkdown,
 	"net":      model.ByName,
