@@ -134,7 +134,7 @@ func Ordered(pts []report.Point, scope string, retrained bool, m Measure, lo, hi
 			o.Ordered++
 			continue
 		}
-		o.Broken = append(o.Broken, fmt.Sprintf("%.0f%%: %s", 100*l.Fraction, why))
+		o.Broken = append(o.Broken, LevelLabel(l.Fraction)+": "+why)
 	}
 	return o, nil
 }

@@ -288,3 +288,15 @@ func TestCommonAndAgreeing(t *testing.T) {
 		t.Errorf("Agreeing = %v, want [0.2 0.3]", got)
 	}
 }
+
+// LevelLabel rounds a realised fraction to its grid level only when it is
+// within 0.05 points of a whole percent.
+func TestLevelLabel(t *testing.T) {
+	for f, want := range map[float64]string{
+		0: "0%", 0.5: "50%", 0.20016: "20%", 0.69984: "70%", 0.9178: "91.8%", 0.9164: "91.6%", 0.92: "92%", 0.925: "92.5%",
+	} {
+		if got := LevelLabel(f); got != want {
+			t.Errorf("LevelLabel(%v) = %q, want %q", f, got, want)
+		}
+	}
+}

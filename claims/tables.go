@@ -2,10 +2,23 @@ package claims
 
 import (
 	"fmt"
+	"math"
 
 	"obd/model"
 	"obd/report"
 )
+
+// LevelLabel formats a deleted fraction as a percentage: whole when it is
+// within 0.05 points of a whole percent (0.20016 → "20%", a grid level
+// rounded to whole parameters), else with one decimal (0.9178 → "91.8%",
+// Han et al.'s per-layer budgets' total), so that a label never claims a
+// level the nets were not pruned to.
+func LevelLabel(f float64) string {
+	if p := 100 * f; math.Abs(p-math.Round(p)) < 0.05 {
+		return fmt.Sprintf("%.0f%%", p)
+	}
+	return fmt.Sprintf("%.1f%%", 100*f)
+}
 
 // OneshotRows tabulates a oneshot sweep: per deleted fraction (the steps
 // of methods[0]'s first seed), for each method the training objective in
@@ -17,7 +30,7 @@ func OneshotRows(pts []report.Point, methods []string) (header []string, rows []
 	}
 	seed := pts[0].Seed
 	for _, q := range Where(pts, func(p report.Point) bool { return p.Method == methods[0] && p.Seed == seed }) {
-		row := []string{fmt.Sprintf("%.0f%%", 100*q.FractionRemoved)}
+		row := []string{LevelLabel(q.FractionRemoved)}
 		for _, m := range methods {
 			at := Where(pts, func(p report.Point) bool { return p.Method == m && p.Step == q.Step })
 			db := Describe(at, TrainDB)
@@ -57,7 +70,7 @@ func errorRows(pts []report.Point, retrained bool) (header []string, rows [][]st
 	for _, q := range Where(pts, func(p report.Point) bool {
 		return p.Method == first.Method && p.Scope == first.Scope && p.Seed == seed && (p.Retrained == retrained || p.Step == 0)
 	}) {
-		row := []string{fmt.Sprintf("%.0f%%", 100*q.FractionRemoved)}
+		row := []string{LevelLabel(q.FractionRemoved)}
 		for _, c := range cols {
 			st := Describe(Where(pts, func(p report.Point) bool {
 				return p.Method == c.Method && p.Scope == c.Scope && p.Step == q.Step && p.Retrained == q.Retrained

@@ -923,7 +923,7 @@ var mdFuncs = template.FuncMap{
 	// pct1 is pct with one decimal (targets like 1.7%).
 	"pct1": func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
 	// level formats a deleted fraction: 0.75 → 75%.
-	"level": func(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) },
+	"level": claims.LevelLabel,
 	// levels formats deleted fractions as a list: 50%, 75% and 90%.
 	"levels": levelList,
 	// pctNum is pct without decimals and without the sign: 0.603 → 60.
@@ -993,7 +993,7 @@ var mdFuncs = template.FuncMap{
 func levelList(fs []float64) string {
 	var s []string
 	for _, f := range fs {
-		s = append(s, fmt.Sprintf("%.0f%%", 100*f))
+		s = append(s, claims.LevelLabel(f))
 	}
 	return and(s)
 }
