@@ -290,6 +290,18 @@ func (r *results) BaselinesSeconds() float64 {
 	return s
 }
 
+// BaselinesDefs lists the definitions of baselines.csv, each once, in the
+// file's order: the names its -baselines command was given.
+func (r *results) BaselinesDefs() []string {
+	var defs []string
+	for _, b := range r.base {
+		if !slices.Contains(defs, b.Definition) {
+			defs = append(defs, b.Definition)
+		}
+	}
+	return defs
+}
+
 // GapFile is results/hessian/gap.md.
 func (r *results) GapFile() string { return filepath.Join(r.Out, "hessian", "gap.md") }
 
