@@ -228,6 +228,18 @@ func (r *results) ValidBaseline(network, def string) (claims.Baseline, error) {
 	return b, nil
 }
 
+// ValidTest is the test error over seeds of definition def's rows in
+// network's ValidBaselinesFile (N 0 when it has none).
+func (r *results) ValidTest(network, def string) report.Stat {
+	var xs []float64
+	for _, row := range r.validBase[network] {
+		if row.Definition == def {
+			xs = append(xs, row.TestError)
+		}
+	}
+	return report.Describe(xs)
+}
+
 // best is a network's best baseline and the number of its recipes.
 type best struct {
 	claims.Baseline
