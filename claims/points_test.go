@@ -2,6 +2,7 @@ package claims
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"obd/report"
@@ -298,5 +299,24 @@ func TestLevelLabel(t *testing.T) {
 		if got := LevelLabel(f); got != want {
 			t.Errorf("LevelLabel(%v) = %q, want %q", f, got, want)
 		}
+	}
+}
+
+// OneshotRows orders methods as the rules do, on the mean objective: a's
+// seeds at 1 and 100 (mean 50.5, 17.03 dB) are above b's at 20 and 20
+// (13.01 dB), though the mean of a's dBs (10) is below b's (13.01).
+func TestOneshotRowsOrderAsMeanObjective(t *testing.T) {
+	var pts []report.Point
+	for seed, mse := range map[uint64][2]float64{1: {1, 20}, 2: {100, 20}} {
+		for i, m := range []string{"a", "b"} {
+			pts = append(pts,
+				report.Point{Method: m, Seed: seed, TrainMSE: 0.5},
+				report.Point{Method: m, Seed: seed, Step: 1, FractionRemoved: 0.5, TrainMSE: mse[i]})
+		}
+	}
+	slices.SortStableFunc(pts, func(p, q report.Point) int { return int(p.Seed) - int(q.Seed) })
+	_, rows := OneshotRows(pts, []string{"a", "b"})
+	if len(rows) != 2 || rows[1][1] != "17.03 ± 14.14 dB, 0.0%" || rows[1][2] != "13.01 ± 0.00 dB, 0.0%" {
+		t.Errorf("oneshot rows %v, want a at 17.03 ± 14.14 dB and b at 13.01 ± 0.00 dB", rows)
 	}
 }

@@ -22,8 +22,11 @@ func LevelLabel(f float64) string {
 
 // OneshotRows tabulates a oneshot sweep: per deleted fraction (the steps
 // of methods[0]'s first seed), for each method the training objective in
-// dB (mean ± std over seeds) and the mean test error. The header is
-// "deleted" and then the methods.
+// dB, 10·log10 of its mean over seeds, ± the standard deviation over seeds
+// of each seed's dB, and the mean test error. The dB of the mean, not the
+// mean of the dBs, so that the table orders methods as the verdicts' rules
+// do, on the mean objective (Fig1a, BelowMagnitude, Ordered). The header
+// is "deleted" and then the methods.
 func OneshotRows(pts []report.Point, methods []string) (header []string, rows [][]string) {
 	if len(pts) == 0 || len(methods) == 0 {
 		return nil, nil
@@ -33,8 +36,8 @@ func OneshotRows(pts []report.Point, methods []string) (header []string, rows []
 		row := []string{LevelLabel(q.FractionRemoved)}
 		for _, m := range methods {
 			at := Where(pts, func(p report.Point) bool { return p.Method == m && p.Step == q.Step })
-			db := Describe(at, TrainDB)
-			row = append(row, fmt.Sprintf("%.2f ± %.2f dB, %.1f%%", db.Mean, db.Std, 100*Describe(at, TestError).Mean))
+			db := 10 * math.Log10(Describe(at, TrainObjective).Mean)
+			row = append(row, fmt.Sprintf("%.2f ± %.2f dB, %.1f%%", db, Describe(at, TrainDB).Std, 100*Describe(at, TestError).Mean))
 		}
 		rows = append(rows, row)
 	}
