@@ -809,8 +809,13 @@ var mdFuncs = template.FuncMap{
 		}
 		return f, nil
 	},
-	"clearlyBelow": claims.ClearlyBelow,
-	"versus":       versus,
+	"clearlyBelow":  claims.ClearlyBelow,
+	"denseOutliers": claims.DenseOutliers,
+	// outlierFactor is claims.OutlierFactor, the factor DenseOutliers uses.
+	"outlierFactor": func() float64 { return claims.OutlierFactor },
+	// outlierMinSeeds is claims.OutlierMinSeeds.
+	"outlierMinSeeds": func() int { return claims.OutlierMinSeeds },
+	"versus":          versus,
 	"aboveFrom": func(c []claims.Level, x float64) (float64, error) {
 		f, ok := claims.AboveFrom(c, x)
 		if !ok {
@@ -983,6 +988,8 @@ var mdFuncs = template.FuncMap{
 	"f1": func(x float64) string { return fmt.Sprintf("%.1f", x) },
 	"f2": func(x float64) string { return fmt.Sprintf("%.2f", x) },
 	"g":  func(x float64) string { return fmt.Sprintf("%g", x) },
+	// g3 is x to three significant digits: 0.42692 → 0.427.
+	"g3": func(x float64) string { return fmt.Sprintf("%.3g", x) },
 	// hours formats seconds as hours with one decimal.
 	"hours": func(s float64) string { return fmt.Sprintf("%.1f hours", s/3600) },
 	// minutes formats seconds as whole minutes.
