@@ -107,13 +107,20 @@ func Compare(ref, got []Point) Comparison {
 				continue
 			}
 			d := math.Inf(1)
-			if rv, ok := rc[k].(*float64); ok {
+			switch rv := rc[k].(type) {
+			case *float64:
 				d = math.Abs(*gc[k].(*float64) - *rv)
-				if math.IsNaN(d) {
-					d = math.Inf(1) // NaN on one side only
-				}
-			} else if rv, ok := rc[k].(*int); ok {
+			case *optFloat:
+				d = math.Abs(float64(*gc[k].(*optFloat)) - float64(*rv))
+			case *int:
 				d = math.Abs(float64(*gc[k].(*int) - *rv))
+			case *optCount:
+				if gs != "" { // else not recorded in got: no number to subtract
+					d = math.Abs(float64(*gc[k].(*optCount) - *rv))
+				}
+			}
+			if math.IsNaN(d) {
+				d = math.Inf(1) // NaN on one side only
 			}
 			if l := largest[k]; l == nil || d > l.Abs {
 				largest[k] = &Difference{Column: Columns[k], Ref: rs, Got: gs, Abs: d, Where: name}

@@ -58,6 +58,27 @@ func TestCompareOlderReference(t *testing.T) {
 	if !c.Identical() || c.String() != "identical to the reference (1 rows; not in the reference, so not compared: layers_cut_off, retrain_epochs)" {
 		t.Errorf("older reference: %v", c)
 	}
+	// The optional columns are numbers too: the largest difference is the
+	// largest, not the first row's, and it is finite.
+	ref2 := []Point{ref[0], ref[0]}
+	ref2[1].Step = 2
+	for i := range ref2 {
+		ref2[i].ValidError, ref2[i].RetrainEpochs, ref2[i].LayersCutOff = 0.018, 5, 0
+	}
+	got2 := append([]Point(nil), ref2...)
+	got2[0].ValidError, got2[1].ValidError = 0.019, 0.021
+	got2[0].RetrainEpochs, got2[1].RetrainEpochs = 7, 15
+	got2[1].LayersCutOff = NotRecorded
+	s := Compare(ref2, got2).String()
+	for _, want := range []string{
+		"valid_error: largest difference 0.003 at obd/global seed 1 step 2 retrained (reference 0.018, now 0.021)",
+		"retrain_epochs: largest difference 10 at obd/global seed 1 step 2 retrained (reference 5, now 15)",
+		"layers_cut_off: largest difference +Inf at obd/global seed 1 step 2 retrained (reference 0, now )",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("%s\nlacks %q", s, want)
+		}
+	}
 	// The other way round, a value the new points lack is a difference.
 	if c := Compare(got, ref); c.Identical() || len(c.Differences) != 2 {
 		t.Errorf("new points without values the reference has: %+v", c)
