@@ -672,6 +672,25 @@ func TestIterativeHanParagraph(t *testing.T) {
 	if !strings.Contains(row, "2 of its 2 retraining steps ran the whole cap (") {
 		t.Errorf("the iterative verdict row %q does not count the steps at the cap", row)
 	}
+	// The larger budget's row judges the budget validation chooses: here
+	// the committed han-lenet300-iterative's, whose validation error is far
+	// below the quick golden's.
+	row = ""
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "| Han et al.: LeNet-300-100 keeps") && strings.Contains(line, "(han-lenet300-iterative-long)") {
+			row = line
+		}
+	}
+	for _, want := range []string{
+		"| 1.70 ± 0.06% (3 seeds) ",
+		"validation chooses han-lenet300-iterative's budget (mean validation error after the last step 1.74% against",
+		"for han-lenet300-iterative-long's, which ends at 11.60% (1 seed) on test)",
+		"/han-lenet300-iterative/points.csv`)",
+	} {
+		if !strings.Contains(row, want) {
+			t.Errorf("the larger budget's verdict row %q lacks %q", row, want)
+		}
+	}
 }
 
 // dBFrom says which side of its reference a difference in dB lies.
