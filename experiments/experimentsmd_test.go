@@ -653,10 +653,10 @@ func TestIterativeHanParagraph(t *testing.T) {
 		"The cap, not a plateau of the validation objective, ended most\nsteps",
 		// han-lenet300-iterative-long's sentence, against the committed
 		// han-lenet300-iterative.
-		"whether a larger cap would change the verdict is what han-lenet300-iterative-long tests.\nhan-lenet300-iterative's units ran",
+		"whether a larger retraining budget would change the verdict is what han-lenet300-iterative-long tests.\nhan-lenet300-iterative's units ran",
 		"overstate the work.\nWith a cap of two epochs (han-lenet300-iterative-long, magnitude only, the same dense nets)",
 		"(3 of 3 steps ran the whole cap), and magnitude ends at 11.60% (1 seed)",
-		"so validation does not prefer the larger cap. Most of its steps still ran the whole cap",
+		"so validation does not prefer the larger budget. Most of its steps still ran the whole cap",
 		"The larger\nbudget raises the test error by more than the seeds' spread.",
 	} {
 		if !strings.Contains(md, want) {
