@@ -117,3 +117,34 @@ func EndOfChain(pts []report.Point, method, scope string, cap int) ChainEnd {
 	e.LastEpochs, e.ValidAfter = report.Describe(epochs), report.Describe(valid)
 	return e
 }
+
+// ChainEndDiff compares two sweeps of the same seeds' chains, seed by
+// seed: the test error after the last retraining of method in scope in b
+// minus a's, over the seeds both sweeps finish. When both start from the
+// same dense nets (the same dense recipe and data), the difference is the
+// change of protocol's alone, without the dense nets' spread. lower counts
+// the seeds at which b's error is below a's.
+func ChainEndDiff(a, b []report.Point, method, scope string) (diff report.Stat, lower int) {
+	ends := func(pts []report.Point) map[uint64]report.Point {
+		end := map[uint64]report.Point{}
+		for _, p := range pts {
+			if p.Method == method && p.Scope == scope && p.Retrained {
+				if e, ok := end[p.Seed]; !ok || p.Step > e.Step {
+					end[p.Seed] = p
+				}
+			}
+		}
+		return end
+	}
+	ea, eb := ends(a), ends(b)
+	var d []float64
+	for _, seed := range slices.Sorted(maps.Keys(ea)) {
+		if q, ok := eb[seed]; ok {
+			d = append(d, q.TestError-ea[seed].TestError)
+			if q.TestError < ea[seed].TestError {
+				lower++
+			}
+		}
+	}
+	return report.Describe(d), lower
+}

@@ -73,3 +73,27 @@ func TestEndOfChain(t *testing.T) {
 		t.Errorf("a method the sweep lacks: %+v, want the zero ChainEnd", e)
 	}
 }
+
+// ChainEndDiff pairs the chains' last retrained points by seed: seed 1's
+// end moves by −0.02 and seed 2's by +0.01; seed 3, in a only, and the
+// other method and scope do not count.
+func TestChainEndDiff(t *testing.T) {
+	pt := func(method, scope string, seed uint64, step int, retrained bool, e float64) report.Point {
+		return report.Point{Method: method, Scope: scope, Seed: seed, Step: step, Retrained: retrained, TestError: e}
+	}
+	a := []report.Point{
+		pt("magnitude", "budget", 1, 0, false, 0.01), pt("magnitude", "budget", 1, 1, true, 0.05), pt("magnitude", "budget", 1, 2, true, 0.04),
+		pt("magnitude", "budget", 2, 2, false, 0.30), pt("magnitude", "budget", 2, 2, true, 0.03),
+		pt("magnitude", "budget", 3, 2, true, 0.09),
+		pt("obd", "budget", 1, 2, true, 0.5),
+	}
+	b := []report.Point{
+		pt("magnitude", "budget", 1, 1, true, 0.01), pt("magnitude", "budget", 1, 2, true, 0.02),
+		pt("magnitude", "budget", 2, 2, true, 0.04),
+		pt("magnitude", "global", 3, 2, true, 0.01),
+	}
+	d, lower := ChainEndDiff(a, b, "magnitude", "budget")
+	if d.N != 2 || lower != 1 || math.Abs(d.Mean+0.005) > 1e-12 || math.Abs(d.Min+0.02) > 1e-12 || math.Abs(d.Max-0.01) > 1e-12 {
+		t.Errorf("ChainEndDiff = %+v, %d lower; want 2 seeds, −0.02 and +0.01, 1 lower", d, lower)
+	}
+}

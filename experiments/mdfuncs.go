@@ -809,7 +809,18 @@ var mdFuncs = template.FuncMap{
 		}
 		return f, nil
 	},
-	"clearlyBelow":  claims.ClearlyBelow,
+	"clearlyBelow": claims.ClearlyBelow,
+	// chainEndDiff is claims.ChainEndDiff with its count as Lower.
+	"chainEndDiff": func(a, b []report.Point, method, scope string) struct {
+		report.Stat
+		Lower int
+	} {
+		d, lower := claims.ChainEndDiff(a, b, method, scope)
+		return struct {
+			report.Stat
+			Lower int
+		}{d, lower}
+	},
 	"denseOutliers": claims.DenseOutliers,
 	// outlierFactor is claims.OutlierFactor, the factor DenseOutliers uses.
 	"outlierFactor": func() float64 { return claims.OutlierFactor },
