@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"obd/backend"
@@ -108,8 +109,12 @@ func Run(ctx context.Context, def *Definition, env Env) (*Result, error) {
 			return nil, err
 		}
 	}
-	// Another shard may have finished its units meanwhile.
+	// Another shard may have finished its units, and trained their dense
+	// nets, meanwhile.
 	if err := r.gatherLate(); err != nil {
+		return nil, err
+	}
+	if err := r.lateDense(); err != nil {
 		return nil, err
 	}
 	return r.result(), nil
@@ -215,6 +220,40 @@ func (r *run) gatherLate() error {
 			}
 		}
 	}
+	return nil
+}
+
+// lateDense adds the dense nets that had no record when Run started (a
+// shard was still training them) and have one now, and lists the dense
+// nets in the definition's seed order, as an unsharded run does. A record
+// that fails its check is reported (a merge refuses it) and left out.
+func (r *run) lateDense() error {
+	have := map[uint64]bool{}
+	for _, dr := range r.res.Dense {
+		have[dr.Seed] = true
+	}
+	for _, seed := range r.d.Seeds {
+		if have[seed] {
+			continue
+		}
+		dr, err := readDenseRecord(r.unitDir, r.res.Hash, seed)
+		var re *RecordError
+		switch {
+		case err == nil:
+			dr.Cached = true
+			r.res.Dense = append(r.res.Dense, dr)
+		case errors.Is(err, errNoRecord):
+		case errors.As(err, &re) && !r.env.Merge:
+			r.env.record(RecordRefused{Definition: r.d.Name, Err: re})
+		default:
+			return fmt.Errorf("%s: %w", r.d.Name, err)
+		}
+	}
+	order := map[uint64]int{}
+	for i, seed := range r.d.Seeds {
+		order[seed] = i
+	}
+	slices.SortStableFunc(r.res.Dense, func(a, b UnitResult) int { return order[a.Seed] - order[b.Seed] })
 	return nil
 }
 
