@@ -14,10 +14,11 @@ import (
 // Han et al.'s per-layer budgets' total), so that a label never claims a
 // level the nets were not pruned to.
 func LevelLabel(f float64) string {
-	if p := 100 * f; math.Abs(p-math.Round(p)) < 0.05 {
+	p := 100 * f
+	if math.Abs(p-math.Round(p)) < 0.05 {
 		return fmt.Sprintf("%.0f%%", p)
 	}
-	return fmt.Sprintf("%.1f%%", 100*f)
+	return fmt.Sprintf("%.1f%%", p)
 }
 
 // OneshotRows tabulates a oneshot sweep: per deleted fraction (the steps

@@ -86,16 +86,6 @@ func ChooseRetrained(pts []report.Point, method string) (c ChosenLevel, ok bool)
 	if !ok {
 		return ChosenLevel{}, false
 	}
-	a := at(c.Fraction)
-	d := Dense(mine)
-	var xs []float64
-	for _, q := range a {
-		for _, b := range d {
-			if b.Seed == q.Seed {
-				xs = append(xs, q.TestError-b.TestError)
-			}
-		}
-	}
-	c.At, c.Dense, c.Diff = Describe(a, TestError), Describe(d, TestError), report.Describe(xs)
+	c.At, c.Dense, c.Diff = Fig2(mine, c.Fraction)
 	return c, true
 }
